@@ -1,0 +1,401 @@
+//! The command line: press any button of the plugin as any user, against the simulated company.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use serde_json::{Map, Value, json};
+
+use crate::company::Company;
+use crate::plugin_path;
+use crate::render;
+use crate::services::SimHost;
+use crate::session::{ActionInput, Session};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "host-sim",
+    version,
+    about = "Loads the QBM WooCommerce plugin through its C ABI, as QBM does, over a simulated company and store"
+)]
+pub struct Cli {
+    /// The simulated company's database (created with sample data when missing).
+    #[arg(
+        long,
+        global = true,
+        env = "HOST_SIM_COMPANY",
+        default_value = "host-sim-company.sqlite"
+    )]
+    pub company: PathBuf,
+    /// The plugin library to load (default: the one built beside host-sim).
+    #[arg(long, global = true, env = "QBM_WC_PLUGIN")]
+    pub plugin: Option<PathBuf>,
+    /// The QBM user pressing the buttons (admin, clerk, buyer, viewer in the sample company).
+    #[arg(long, global = true, default_value = "admin")]
+    pub user: String,
+    /// The workstation name (per-workstation options are kept per name).
+    #[arg(long, global = true, default_value = "WS-01")]
+    pub workstation: String,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The end-to-end demo against the built-in simulated store (temporary company).
+    Demo(crate::demo::DemoArgs),
+    /// Shows the WooCommerce menu under Integrations.
+    Menu,
+    /// Shows the option schema of Options → Integrations → WooCommerce.
+    Schema,
+    /// Shows, validates or saves option values.
+    Options {
+        #[command(subcommand)]
+        command: OptionsCommand,
+    },
+    /// Describes a screen (items, customers, orders, logs) and loads its tab.
+    Screen {
+        id: String,
+        /// The tab to load (default: the first).
+        #[arg(long)]
+        tab: Option<String>,
+        /// A filter value, key=value (repeatable).
+        #[arg(long = "param", value_name = "KEY=VALUE")]
+        params: Vec<String>,
+    },
+    /// Presses a button (an action id such as items.woo.refresh or options.reconnect).
+    Action {
+        id: String,
+        /// Selected row keys, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        select: Vec<String>,
+        /// A parameter, key=value (repeatable).
+        #[arg(long = "param", value_name = "KEY=VALUE")]
+        params: Vec<String>,
+        /// An answer to a prompt, prompt.field=value (repeatable).
+        #[arg(long = "answer", value_name = "PROMPT.FIELD=VALUE")]
+        answers: Vec<String>,
+    },
+    /// Lists the company's users and their permissions.
+    Users,
+    /// Grants or withdraws a permission: `grant USER PERMISSION` / `revoke USER PERMISSION`.
+    Grant { user: String, permission: String },
+    /// Withdraws a permission.
+    Revoke { user: String, permission: String },
+    /// The simulated WooCommerce store.
+    Store {
+        #[command(subcommand)]
+        command: StoreCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Runs the simulated store until Ctrl-C and prints its URL, consumer key and secret.
+    Serve(crate::store::ServeArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OptionsCommand {
+    /// Current values (secrets only say whether they are set).
+    Show,
+    /// Saves values: key=value … (JSON values, or plain text).
+    Set {
+        #[arg(value_name = "KEY=VALUE", required = true)]
+        values: Vec<String>,
+    },
+    /// Checks values without saving them.
+    Validate {
+        #[arg(value_name = "KEY=VALUE", required = true)]
+        values: Vec<String>,
+    },
+}
+
+/// `key=value` with the value read as JSON when it is JSON, else as text.
+pub fn parse_pair(pair: &str) -> anyhow::Result<(String, Value)> {
+    let (key, value) = pair
+        .split_once('=')
+        .with_context(|| format!("\"{pair}\" is not key=value"))?;
+    let value = serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_string()));
+    Ok((key.trim().to_string(), value))
+}
+
+fn pairs(list: &[String]) -> anyhow::Result<Map<String, Value>> {
+    list.iter().map(|p| parse_pair(p)).collect()
+}
+
+/// Option values typed by the option schema: text fields stay text even when they look like
+/// numbers (`primary_location=1`), lists may be written `1,2`.
+fn option_values(list: &[String], schema: &Value) -> anyhow::Result<Map<String, Value>> {
+    let types: Map<String, Value> = schema["sections"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|s| s["fields"].as_array().cloned().unwrap_or_default())
+        .map(|f| {
+            (
+                f["key"].as_str().unwrap_or_default().to_string(),
+                f["type"].clone(),
+            )
+        })
+        .collect();
+    let mut out = Map::new();
+    for pair in list {
+        let (key, raw) = pair
+            .split_once('=')
+            .with_context(|| format!("\"{pair}\" is not key=value"))?;
+        let key = key.trim().to_string();
+        let value = match types.get(&key).and_then(Value::as_str) {
+            Some("url" | "text" | "location" | "date" | "timestamp")
+                if raw.is_empty() || raw == "null" =>
+            {
+                if raw.is_empty() {
+                    Value::String(String::new())
+                } else {
+                    Value::Null
+                }
+            }
+            Some("url" | "text" | "location" | "date" | "timestamp") => {
+                Value::String(raw.to_string())
+            }
+            Some("locations") if !raw.trim_start().starts_with('[') => Value::Array(
+                raw.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| Value::String(s.to_string()))
+                    .collect(),
+            ),
+            _ => parse_pair(pair)?.1,
+        };
+        out.insert(key, value);
+    }
+    Ok(out)
+}
+
+/// `prompt.field=value` pairs grouped by prompt; answers are always text (ids such as account
+/// numbers must not turn into numbers).
+fn answers(list: &[String]) -> anyhow::Result<Map<String, Value>> {
+    let mut out = Map::new();
+    for pair in list {
+        let (key, value) = pair
+            .split_once('=')
+            .with_context(|| format!("\"{pair}\" is not prompt.field=value"))?;
+        let value = Value::String(value.to_string());
+        let (prompt, field) = key
+            .split_once('.')
+            .with_context(|| format!("answer \"{key}\" must be written prompt.field=value"))?;
+        let entry = out.entry(prompt.to_string()).or_insert_with(|| json!({}));
+        entry[field] = value;
+    }
+    Ok(out)
+}
+
+fn plugin_file(cli: &Cli) -> anyhow::Result<PathBuf> {
+    match &cli.plugin {
+        Some(path) => Ok(path.clone()),
+        None => plugin_path::beside_executable().with_context(|| {
+            format!(
+                "the plugin library {} was not found beside host-sim; build it with `cargo build` or pass --plugin",
+                plugin_path::library_file_name().to_string_lossy()
+            )
+        }),
+    }
+}
+
+fn open_session(cli: &Cli) -> anyhow::Result<Session> {
+    let company = Arc::new(Company::open(&cli.company)?);
+    company.user(&cli.user)?;
+    let host = SimHost::printing(company, &cli.user, &cli.workstation);
+    Session::open(&plugin_file(cli)?, host)
+}
+
+/// Asks the user the prompt's questions on the terminal; `None` when not interactive.
+fn ask(prompt: &Value) -> anyhow::Result<Option<Value>> {
+    if !std::io::stdin().is_terminal() {
+        return Ok(None);
+    }
+    let mut answers = Map::new();
+    let stdin = std::io::stdin();
+    for field in prompt["fields"].as_array().into_iter().flatten() {
+        let id = field["id"].as_str().unwrap_or_default();
+        let default = field["default"].as_str().unwrap_or_default();
+        eprint!("{} [{}]: ", field["label"].as_str().unwrap_or(id), default);
+        std::io::stderr().flush()?;
+        let mut line = String::new();
+        stdin.lock().read_line(&mut line)?;
+        let line = line.trim();
+        answers.insert(
+            id.to_string(),
+            Value::String(if line.is_empty() { default } else { line }.to_string()),
+        );
+    }
+    Ok(Some(Value::Object(answers)))
+}
+
+/// Runs an action, answering prompts interactively when possible.
+pub fn press(session: &Session, id: &str, mut input: ActionInput) -> anyhow::Result<Value> {
+    loop {
+        let response = session.action(id, &input)?;
+        if response["outcome"] != "needs_input" {
+            return Ok(response);
+        }
+        let prompt = &response["prompt"];
+        match ask(prompt)? {
+            Some(answer) => {
+                let prompt_id = prompt["id"].as_str().unwrap_or_default().to_string();
+                input.answers.insert(prompt_id, answer);
+            }
+            None => return Ok(response),
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match &cli.command {
+        Command::Demo(args) => crate::demo::run(args, cli.plugin.clone()),
+        Command::Store {
+            command: StoreCommand::Serve(args),
+        } => crate::store::serve_cli(args.clone()),
+        Command::Users => {
+            let company = Company::open(&cli.company)?;
+            for user in company.users()? {
+                println!(
+                    "{:<8} {:<18} customers:{} items:{} sales-orders:{} options:{}",
+                    user.login,
+                    user.full_name,
+                    user.create_customers,
+                    user.create_update_items,
+                    user.create_sales_orders,
+                    user.administer_options
+                );
+            }
+            Ok(())
+        }
+        Command::Grant { user, permission } | Command::Revoke { user, permission } => {
+            let allowed = matches!(cli.command, Command::Grant { .. });
+            Company::open(&cli.company)?.set_permission(user, permission, allowed)?;
+            println!(
+                "{} {permission} for {user}",
+                if allowed { "Granted" } else { "Withdrew" }
+            );
+            Ok(())
+        }
+        _ => run_with_plugin(&cli),
+    }
+}
+
+fn run_with_plugin(cli: &Cli) -> anyhow::Result<()> {
+    let session = open_session(cli)?;
+    match &cli.command {
+        Command::Menu => print!("{}", render::menu(&session.plugin.menu()?)),
+        Command::Schema => print!("{}", render::schema(&session.plugin.option_schema()?)),
+        Command::Options { command } => match command {
+            OptionsCommand::Show => {
+                let schema = session.plugin.option_schema()?;
+                print!("{}", render::options(&session.plugin.options()?, &schema));
+            }
+            OptionsCommand::Set { values } => {
+                let typed = option_values(values, &session.plugin.option_schema()?)?;
+                match session.set_options(Value::Object(typed)) {
+                    Ok(report) => print!("{}", render::report(&report)),
+                    Err((err, report)) => {
+                        if let Some(report) = report {
+                            print!("{}", render::report(&report));
+                        }
+                        bail!(err);
+                    }
+                }
+            }
+            OptionsCommand::Validate { values } => {
+                let typed = option_values(values, &session.plugin.option_schema()?)?;
+                let doc = json!({ "values": Value::Object(typed) });
+                print!(
+                    "{}",
+                    render::report(&session.plugin.validate_options(&doc)?)
+                );
+            }
+        },
+        Command::Screen { id, tab, params } => {
+            let doc = session.plugin.screen(id)?;
+            print!("{}", render::screen(&doc));
+            let tabs = doc["tabs"].as_array().cloned().unwrap_or_default();
+            let chosen = match tab {
+                Some(tab) => tabs
+                    .iter()
+                    .find(|t| t["id"] == tab.as_str())
+                    .with_context(|| format!("screen {id} has no tab {tab}"))?,
+                None => tabs.first().context("the screen has no tabs")?,
+            };
+            let load = chosen["load_action"]
+                .as_str()
+                .context("the tab has no load action")?;
+            println!(
+                "\n{} → {load}",
+                chosen["label"].as_str().unwrap_or_default()
+            );
+            let input = ActionInput {
+                params: pairs(params)?,
+                ..ActionInput::default()
+            };
+            print!("{}", render::response(&press(&session, load, input)?));
+        }
+        Command::Action {
+            id,
+            select,
+            params,
+            answers: answer_list,
+        } => {
+            let input = ActionInput {
+                selection: select.clone(),
+                params: pairs(params)?,
+                answers: answers(answer_list)?,
+            };
+            let response = press(&session, id, input)?;
+            print!("{}", render::response(&response));
+            if response["outcome"] == "needs_input" {
+                eprintln!(
+                    "Run the command again with --answer PROMPT.FIELD=VALUE for each question above."
+                );
+            }
+        }
+        _ => unreachable!("handled in run"),
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairs_read_json_or_text() {
+        assert_eq!(
+            parse_pair("enabled=true").unwrap(),
+            ("enabled".into(), json!(true))
+        );
+        assert_eq!(
+            parse_pair("store_url=https://x.test").unwrap().1,
+            json!("https://x.test")
+        );
+        assert_eq!(
+            parse_pair("multiple_locations=[\"1\",\"2\"]").unwrap().1,
+            json!(["1", "2"])
+        );
+        assert!(parse_pair("novalue").is_err());
+    }
+
+    #[test]
+    fn answers_group_by_prompt() {
+        let grouped = answers(&[
+            "default_accounts.income=4000".into(),
+            "default_accounts.cogs=5000".into(),
+        ])
+        .unwrap();
+        assert_eq!(
+            grouped["default_accounts"],
+            json!({"income": "4000", "cogs": "5000"})
+        );
+    }
+}

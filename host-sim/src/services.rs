@@ -1,0 +1,297 @@
+//! host-sim's answers to the plugin's callbacks, over the simulated company and a session (the
+//! logged-in user and the workstation).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+
+use qbm_woocommerce::ffi::abi::{
+    QBM_WC_AREA_COMPANY_OPTIONS, QBM_WC_AREA_COMPANY_STATE, QBM_WC_AREA_WORKSTATION_OPTIONS,
+    QBM_WC_AREA_WORKSTATION_STATE, QBM_WC_PERMISSION_ADMINISTER_OPTIONS,
+    QBM_WC_PERMISSION_CREATE_CUSTOMERS, QBM_WC_PERMISSION_CREATE_SALES_ORDERS,
+    QBM_WC_PERMISSION_CREATE_UPDATE_ITEMS, qbm_wc_status,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+
+use crate::company::records::{
+    AccountsQuery, Customer, CustomersQuery, Item, ItemPatch, ItemsQuery, LinkList, LinksQuery,
+    Order, OrdersQuery, StockQuery,
+};
+use crate::company::{Company, CompanyError};
+use crate::host_table::{Callback, HostFailure, HostServices};
+
+/// One progress report received from the plugin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgressEvent {
+    pub call_id: u64,
+    pub done: u64,
+    pub total: u64,
+    pub message: String,
+}
+
+/// The host side of a running QBM: the company, who is logged in, and what the plugin said.
+pub struct SimHost {
+    company: Arc<Company>,
+    user: RwLock<String>,
+    workstation: RwLock<String>,
+    /// Answer "cancel" once a progress report reaches this many done steps.
+    cancel_at: Mutex<Option<u64>>,
+    print_progress: bool,
+    progress: Mutex<Vec<ProgressEvent>>,
+    host_log: Mutex<Vec<(u32, String)>>,
+    notifications: Mutex<Vec<(u32, String)>>,
+    calls: Mutex<HashMap<Callback, usize>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn failure(err: CompanyError) -> HostFailure {
+    let status = match &err {
+        CompanyError::NotFound(_) => qbm_wc_status::QBM_WC_STATUS_NOT_FOUND,
+        CompanyError::Invalid(_) => qbm_wc_status::QBM_WC_STATUS_INVALID_ARGUMENT,
+        CompanyError::Conflict(_) | CompanyError::Sqlite(_) => {
+            qbm_wc_status::QBM_WC_STATUS_HOST_ERROR
+        }
+    };
+    HostFailure::new(status, err.to_string())
+}
+
+fn parse<T: DeserializeOwned>(request: &str) -> Result<T, HostFailure> {
+    serde_json::from_str(request).map_err(|err| {
+        HostFailure::new(
+            qbm_wc_status::QBM_WC_STATUS_INVALID_JSON,
+            format!("host-sim: {err}"),
+        )
+    })
+}
+
+fn encode(value: &impl Serialize) -> Result<String, HostFailure> {
+    serde_json::to_string(value).map_err(|err| {
+        HostFailure::new(
+            qbm_wc_status::QBM_WC_STATUS_INTERNAL,
+            format!("host-sim: {err}"),
+        )
+    })
+}
+
+impl SimHost {
+    pub fn new(company: Arc<Company>, user: &str, workstation: &str) -> Arc<Self> {
+        Self::build(company, user, workstation, false)
+    }
+
+    /// Like [`SimHost::new`], printing progress reports to standard error (for the CLI).
+    pub fn printing(company: Arc<Company>, user: &str, workstation: &str) -> Arc<Self> {
+        Self::build(company, user, workstation, true)
+    }
+
+    fn build(
+        company: Arc<Company>,
+        user: &str,
+        workstation: &str,
+        print_progress: bool,
+    ) -> Arc<Self> {
+        Arc::new(Self {
+            company,
+            user: RwLock::new(user.to_string()),
+            workstation: RwLock::new(workstation.to_string()),
+            cancel_at: Mutex::new(None),
+            print_progress,
+            progress: Mutex::new(Vec::new()),
+            host_log: Mutex::new(Vec::new()),
+            notifications: Mutex::new(Vec::new()),
+            calls: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn company(&self) -> &Arc<Company> {
+        &self.company
+    }
+
+    pub fn user(&self) -> String {
+        self.user
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Logs another user in (the plugin instance stays).
+    pub fn set_user(&self, login: &str) {
+        *self.user.write().unwrap_or_else(PoisonError::into_inner) = login.to_string();
+    }
+
+    pub fn workstation(&self) -> String {
+        self.workstation
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    pub fn set_workstation(&self, name: &str) {
+        *self
+            .workstation
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = name.to_string();
+    }
+
+    /// Makes the "user" press Cancel once progress reaches `done` steps (`None`: never).
+    pub fn cancel_at(&self, done: Option<u64>) {
+        *lock(&self.cancel_at) = done;
+    }
+
+    pub fn progress_events(&self) -> Vec<ProgressEvent> {
+        lock(&self.progress).clone()
+    }
+
+    pub fn host_log(&self) -> Vec<(u32, String)> {
+        lock(&self.host_log).clone()
+    }
+
+    pub fn notifications(&self) -> Vec<(u32, String)> {
+        lock(&self.notifications).clone()
+    }
+
+    /// How many times the plugin called `callback`.
+    pub fn call_count(&self, callback: Callback) -> usize {
+        lock(&self.calls).get(&callback).copied().unwrap_or(0)
+    }
+
+    fn scope(&self, area: u32) -> Result<String, HostFailure> {
+        match area {
+            QBM_WC_AREA_COMPANY_OPTIONS | QBM_WC_AREA_COMPANY_STATE => Ok(String::new()),
+            QBM_WC_AREA_WORKSTATION_OPTIONS | QBM_WC_AREA_WORKSTATION_STATE => {
+                Ok(self.workstation())
+            }
+            other => Err(HostFailure::new(
+                qbm_wc_status::QBM_WC_STATUS_INVALID_ARGUMENT,
+                format!("host-sim: unknown storage area {other}"),
+            )),
+        }
+    }
+}
+
+impl HostServices for SimHost {
+    fn identity(&self) -> Result<String, HostFailure> {
+        let (company_id, company_name) = self.company.identity().map_err(failure)?;
+        let login = self.user();
+        let user = self.company.user(&login).map_err(failure)?;
+        encode(&json!({
+            "company_id": company_id,
+            "company_name": company_name,
+            "user": user.login,
+            "user_name": user.full_name,
+            "workstation": self.workstation(),
+        }))
+    }
+
+    fn check_permission(&self, permission: u32) -> Result<bool, HostFailure> {
+        let user = self.company.user(&self.user()).map_err(failure)?;
+        match permission {
+            QBM_WC_PERMISSION_CREATE_CUSTOMERS => Ok(user.create_customers),
+            QBM_WC_PERMISSION_CREATE_UPDATE_ITEMS => Ok(user.create_update_items),
+            QBM_WC_PERMISSION_CREATE_SALES_ORDERS => Ok(user.create_sales_orders),
+            QBM_WC_PERMISSION_ADMINISTER_OPTIONS => Ok(user.administer_options),
+            other => Err(HostFailure::new(
+                qbm_wc_status::QBM_WC_STATUS_INVALID_ARGUMENT,
+                format!("host-sim: unknown permission {other}"),
+            )),
+        }
+    }
+
+    fn storage_get(&self, area: u32, key: &str) -> Result<Option<String>, HostFailure> {
+        let scope = self.scope(area)?;
+        self.company.storage_get(area, &scope, key).map_err(failure)
+    }
+
+    fn storage_set(&self, area: u32, key: &str, value: Option<&str>) -> Result<(), HostFailure> {
+        let scope = self.scope(area)?;
+        self.company
+            .storage_set(area, &scope, key, value)
+            .map_err(failure)
+    }
+
+    fn call(&self, callback: Callback, request: &str) -> Result<String, HostFailure> {
+        *lock(&self.calls).entry(callback).or_default() += 1;
+        let company = &self.company;
+        match callback {
+            Callback::ItemsQuery => {
+                let query: ItemsQuery = parse(request)?;
+                encode(&json!({ "items": company.items_query(&query).map_err(failure)? }))
+            }
+            Callback::ItemsCreate => {
+                let item: Item = parse(request)?;
+                encode(&company.items_create(&item).map_err(failure)?)
+            }
+            Callback::ItemsUpdate => {
+                let patch: ItemPatch = parse(request)?;
+                encode(&company.items_update(&patch).map_err(failure)?)
+            }
+            Callback::LocationsList => {
+                encode(&json!({ "locations": company.locations().map_err(failure)? }))
+            }
+            Callback::StockOnHand => {
+                let query: StockQuery = parse(request)?;
+                let levels = company
+                    .stock_on_hand(&query.item_ids, &query.location_ids)
+                    .map_err(failure)?;
+                encode(&json!({ "quantities": levels }))
+            }
+            Callback::AccountsList => {
+                let query: AccountsQuery = parse(request)?;
+                encode(&json!({ "accounts": company.accounts(&query.kinds).map_err(failure)? }))
+            }
+            Callback::CustomersFind => {
+                let query: CustomersQuery = parse(request)?;
+                encode(&json!({ "customers": company.customers_find(&query).map_err(failure)? }))
+            }
+            Callback::CustomersCreate => {
+                let customer: Customer = parse(request)?;
+                encode(&company.customers_create(&customer).map_err(failure)?)
+            }
+            Callback::OrdersCreate => {
+                let order: Order = parse(request)?;
+                encode(&company.orders_create(&order).map_err(failure)?)
+            }
+            Callback::OrdersQuery => {
+                let query: OrdersQuery = parse(request)?;
+                encode(&json!({ "orders": company.orders_query(&query).map_err(failure)? }))
+            }
+            Callback::LinksGet => {
+                let query: LinksQuery = parse(request)?;
+                encode(&json!({ "links": company.links_get(&query).map_err(failure)? }))
+            }
+            Callback::LinksPut => {
+                let list: LinkList = parse(request)?;
+                company.links_put(&list.links).map_err(failure)?;
+                encode(&json!({}))
+            }
+        }
+    }
+
+    fn progress(&self, call_id: u64, done: u64, total: u64, message: &str) -> bool {
+        if self.print_progress {
+            if total > 0 {
+                eprintln!("  … {done}/{total} {message}");
+            } else {
+                eprintln!("  … {message}");
+            }
+        }
+        lock(&self.progress).push(ProgressEvent {
+            call_id,
+            done,
+            total,
+            message: message.to_string(),
+        });
+        !lock(&self.cancel_at).is_some_and(|limit| done >= limit)
+    }
+
+    fn log(&self, level: u32, message: &str) {
+        lock(&self.host_log).push((level, message.to_string()));
+    }
+
+    fn notify(&self, level: u32, message: &str) {
+        lock(&self.notifications).push((level, message.to_string()));
+    }
+}

@@ -1,0 +1,214 @@
+//! Every action the plugin offers, with where it appears and what it needs. Screens, the option
+//! schema's buttons and the gate checks before a handler runs all read this one table.
+
+use crate::host_port::Permission;
+use crate::plugin::options::keys;
+
+/// Where an action's button lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// A button on a tab of a screen.
+    Screen {
+        screen: &'static str,
+        tab: &'static str,
+    },
+    /// A button of the WooCommerce tab under Options → Integrations.
+    Options,
+    /// Not shown anywhere; invoked by tests and diagnostics only.
+    Hidden,
+}
+
+/// One action.
+#[derive(Debug, Clone, Copy)]
+pub struct ActionSpec {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub place: Place,
+    /// The user must select at least one row first.
+    pub needs_selection: bool,
+    /// The QBM permission the user must hold.
+    pub permission: Option<Permission>,
+    /// The option that must be on (its key).
+    pub option: Option<&'static str>,
+    /// Refused while "Enable WooCommerce integration" is off.
+    pub needs_integration: bool,
+}
+
+const fn screen_action(
+    id: &'static str,
+    label: &'static str,
+    screen: &'static str,
+    tab: &'static str,
+) -> ActionSpec {
+    ActionSpec {
+        id,
+        label,
+        place: Place::Screen { screen, tab },
+        needs_selection: false,
+        permission: None,
+        option: None,
+        needs_integration: true,
+    }
+}
+
+const fn options_action(id: &'static str, label: &'static str) -> ActionSpec {
+    ActionSpec {
+        id,
+        label,
+        place: Place::Options,
+        needs_selection: false,
+        permission: None,
+        option: None,
+        needs_integration: false,
+    }
+}
+
+/// Action ids, as used in requests.
+pub mod ids {
+    pub const RECONNECT: &str = "options.reconnect";
+    pub const CLEAR_CACHE: &str = "options.clear_cache";
+    pub const OPEN_LOGS: &str = "options.open_logs";
+    pub const STOCK_SYNC_START: &str = "options.stock_sync.start";
+    pub const STOCK_SYNC_STOP: &str = "options.stock_sync.stop";
+    pub const ORDER_POLLING_START: &str = "options.order_polling.start";
+    pub const ORDER_POLLING_STOP: &str = "options.order_polling.stop";
+    pub const QBM_ITEMS_REFRESH: &str = "items.qbm.refresh";
+    pub const QBM_ITEMS_CREATE_UPDATE: &str = "items.qbm.create_update";
+    pub const QBM_ITEMS_SYNC_STOCK: &str = "items.qbm.sync_stock";
+    pub const WOO_ITEMS_REFRESH: &str = "items.woo.refresh";
+    pub const WOO_ITEMS_IMPORT: &str = "items.woo.import";
+    pub const CUSTOMERS_REFRESH: &str = "customers.woo.refresh";
+    pub const CUSTOMERS_IMPORT: &str = "customers.woo.import";
+    pub const ORDERS_REFRESH: &str = "orders.woo.refresh";
+    pub const ORDERS_IMPORT: &str = "orders.woo.import";
+    pub const IMPORTED_ORDERS_REFRESH: &str = "orders.imported.refresh";
+    pub const LOGS_REFRESH: &str = "logs.refresh";
+    pub const LOGS_CLEAR: &str = "logs.clear";
+    pub const DIAGNOSTICS_PANIC: &str = "diagnostics.panic";
+}
+
+/// Every action, in display order.
+pub const ACTIONS: &[ActionSpec] = &[
+    options_action(ids::RECONNECT, "Reconnect"),
+    options_action(ids::CLEAR_CACHE, "Clear Cache"),
+    options_action(ids::OPEN_LOGS, "Open Logs"),
+    ActionSpec {
+        permission: Some(Permission::AdministerOptions),
+        ..options_action(ids::STOCK_SYNC_START, "Start Stock Sync")
+    },
+    ActionSpec {
+        permission: Some(Permission::AdministerOptions),
+        ..options_action(ids::STOCK_SYNC_STOP, "Stop Stock Sync")
+    },
+    ActionSpec {
+        permission: Some(Permission::AdministerOptions),
+        ..options_action(ids::ORDER_POLLING_START, "Start Order Polling")
+    },
+    ActionSpec {
+        permission: Some(Permission::AdministerOptions),
+        ..options_action(ids::ORDER_POLLING_STOP, "Stop Order Polling")
+    },
+    screen_action(ids::QBM_ITEMS_REFRESH, "Refresh", "items", "qbm"),
+    ActionSpec {
+        needs_selection: true,
+        permission: Some(Permission::CreateUpdateItems),
+        option: Some(keys::ALLOW_CREATE_ITEMS),
+        ..screen_action(
+            ids::QBM_ITEMS_CREATE_UPDATE,
+            "Create / Update",
+            "items",
+            "qbm",
+        )
+    },
+    ActionSpec {
+        needs_selection: true,
+        ..screen_action(ids::QBM_ITEMS_SYNC_STOCK, "Sync Stock", "items", "qbm")
+    },
+    screen_action(ids::WOO_ITEMS_REFRESH, "Refresh", "items", "woocommerce"),
+    ActionSpec {
+        needs_selection: true,
+        permission: Some(Permission::CreateUpdateItems),
+        option: Some(keys::ALLOW_IMPORT_ITEMS),
+        ..screen_action(ids::WOO_ITEMS_IMPORT, "Import", "items", "woocommerce")
+    },
+    screen_action(
+        ids::CUSTOMERS_REFRESH,
+        "Refresh",
+        "customers",
+        "woocommerce",
+    ),
+    ActionSpec {
+        needs_selection: true,
+        permission: Some(Permission::CreateCustomers),
+        option: Some(keys::ALLOW_IMPORT_CUSTOMERS),
+        ..screen_action(ids::CUSTOMERS_IMPORT, "Import", "customers", "woocommerce")
+    },
+    screen_action(ids::ORDERS_REFRESH, "Refresh", "orders", "woocommerce"),
+    ActionSpec {
+        needs_selection: true,
+        permission: Some(Permission::CreateSalesOrders),
+        option: Some(keys::ALLOW_IMPORT_ORDERS),
+        ..screen_action(ids::ORDERS_IMPORT, "Import", "orders", "woocommerce")
+    },
+    screen_action(
+        ids::IMPORTED_ORDERS_REFRESH,
+        "Refresh",
+        "orders",
+        "imported",
+    ),
+    ActionSpec {
+        needs_integration: false,
+        ..screen_action(ids::LOGS_REFRESH, "Refresh", "logs", "log")
+    },
+    ActionSpec {
+        needs_integration: false,
+        ..screen_action(ids::LOGS_CLEAR, "Clear", "logs", "log")
+    },
+    ActionSpec {
+        place: Place::Hidden,
+        ..options_action(ids::DIAGNOSTICS_PANIC, "Panic (diagnostics)")
+    },
+];
+
+/// The action with this id, if this build offers it.
+pub fn action_spec(id: &str) -> Option<&'static ActionSpec> {
+    ACTIONS
+        .iter()
+        .find(|spec| spec.id == id)
+        .filter(|spec| spec.id != ids::DIAGNOSTICS_PANIC || cfg!(feature = "test-panic"))
+}
+
+/// The actions shown on one tab of a screen.
+pub fn tab_actions<'a>(
+    screen: &'a str,
+    tab: &'a str,
+) -> impl Iterator<Item = &'static ActionSpec> + 'a {
+    ACTIONS.iter().filter(move |spec| {
+        matches!(spec.place, Place::Screen { screen: s, tab: t } if s == screen && t == tab)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plugin::options::schema::BUTTONS;
+
+    #[test]
+    fn every_options_button_has_an_action_and_back() {
+        for button in BUTTONS {
+            let spec = action_spec(button.action).expect(button.action);
+            assert_eq!(spec.place, Place::Options);
+            assert_eq!(spec.label, button.label);
+        }
+        let options_actions = ACTIONS.iter().filter(|a| a.place == Place::Options).count();
+        assert_eq!(options_actions, BUTTONS.len());
+    }
+
+    #[test]
+    fn the_panic_action_exists_only_in_test_builds() {
+        assert_eq!(
+            action_spec(ids::DIAGNOSTICS_PANIC).is_some(),
+            cfg!(feature = "test-panic")
+        );
+    }
+}

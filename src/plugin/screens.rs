@@ -1,0 +1,321 @@
+//! The menu and the screens the host renders: tabs, list columns, filters and buttons.
+
+use serde_json::{Value, json};
+
+use super::actions::catalog::{ActionSpec, tab_actions};
+
+/// A column of a list.
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub id: &'static str,
+    pub label: &'static str,
+    /// `text`, `number`, `money`, `date`, `datetime` or `bool`.
+    pub kind: &'static str,
+}
+
+const fn col(id: &'static str, label: &'static str, kind: &'static str) -> Column {
+    Column { id, label, kind }
+}
+
+/// An input above a list whose value travels in the action request's `params`.
+#[derive(Debug, Clone, Copy)]
+pub struct Filter {
+    pub id: &'static str,
+    pub label: &'static str,
+    /// `date`, `location` or `choice`.
+    pub kind: &'static str,
+    pub choices: &'static [(&'static str, &'static str)],
+}
+
+/// A tab of a screen.
+#[derive(Debug, Clone, Copy)]
+pub struct Tab {
+    pub id: &'static str,
+    pub label: &'static str,
+    /// The column whose value identifies a row in an action's `selection`.
+    pub row_key: &'static str,
+    /// The action that fills the list (run when the tab opens and on Refresh).
+    pub load_action: &'static str,
+    pub columns: &'static [Column],
+    pub filters: &'static [Filter],
+}
+
+/// A screen of the WooCommerce menu.
+#[derive(Debug, Clone, Copy)]
+pub struct Screen {
+    pub id: &'static str,
+    pub menu_label: &'static str,
+    pub title: &'static str,
+    pub tabs: &'static [Tab],
+}
+
+const DATE_RANGE: [Filter; 2] = [
+    Filter {
+        id: "from",
+        label: "From",
+        kind: "date",
+        choices: &[],
+    },
+    Filter {
+        id: "to",
+        label: "To",
+        kind: "date",
+        choices: &[],
+    },
+];
+
+/// The menu entries under Integrations → WooCommerce, in order.
+pub const SCREENS: &[Screen] = &[
+    Screen {
+        id: "items",
+        menu_label: "Items",
+        title: "WooCommerce Items",
+        tabs: &[
+            Tab {
+                id: "qbm",
+                label: "QBM Items",
+                row_key: "item_id",
+                load_action: "items.qbm.refresh",
+                columns: &[
+                    col("code", "Code", "text"),
+                    col("name", "Name", "text"),
+                    col("sku", "SKU", "text"),
+                    col("lookup_code", "Lookup code", "text"),
+                    col("price", "Price", "money"),
+                    col("qbm_stock", "QBM stock", "number"),
+                    col("match", "WooCommerce match", "text"),
+                    col("matched_by", "Matched by", "text"),
+                    col("online_price", "Online price", "money"),
+                    col("online_stock", "Online stock", "number"),
+                ],
+                filters: &[],
+            },
+            Tab {
+                id: "woocommerce",
+                label: "WooCommerce Items",
+                row_key: "woo_id",
+                load_action: "items.woo.refresh",
+                columns: &[
+                    col("woo_id", "ID", "text"),
+                    col("parent_id", "Parent", "text"),
+                    col("sku", "SKU", "text"),
+                    col("name", "Name", "text"),
+                    col("type", "Type", "text"),
+                    col("price", "Price", "money"),
+                    col("stock", "Stock", "number"),
+                    col("manage_stock", "Stock managed", "text"),
+                    col("qbm_match", "QBM item", "text"),
+                ],
+                filters: &[],
+            },
+        ],
+    },
+    Screen {
+        id: "customers",
+        menu_label: "Customers",
+        title: "WooCommerce Customers",
+        tabs: &[Tab {
+            id: "woocommerce",
+            label: "WooCommerce",
+            row_key: "woo_id",
+            load_action: "customers.woo.refresh",
+            columns: &[
+                col("woo_id", "ID", "text"),
+                col("name", "Name", "text"),
+                col("email", "E-mail", "text"),
+                col("phone", "Phone", "text"),
+                col("company", "Company", "text"),
+                col("city", "City", "text"),
+                col("country", "Country", "text"),
+                col("qbm_match", "QBM customer", "text"),
+            ],
+            filters: &[],
+        }],
+    },
+    Screen {
+        id: "orders",
+        menu_label: "Orders",
+        title: "WooCommerce Orders",
+        tabs: &[
+            Tab {
+                id: "woocommerce",
+                label: "WooCommerce",
+                row_key: "woo_id",
+                load_action: "orders.woo.refresh",
+                columns: &[
+                    col("number", "Order", "text"),
+                    col("date", "Date", "datetime"),
+                    col("status", "Status", "text"),
+                    col("customer", "Customer", "text"),
+                    col("total", "Total", "money"),
+                    col("currency", "Currency", "text"),
+                    col("lines", "Lines", "number"),
+                    col("qbm_order", "QBM order", "text"),
+                ],
+                filters: &[
+                    DATE_RANGE[0],
+                    DATE_RANGE[1],
+                    Filter {
+                        id: "location_id",
+                        label: "Import into location",
+                        kind: "location",
+                        choices: &[],
+                    },
+                ],
+            },
+            Tab {
+                id: "imported",
+                label: "Imported",
+                row_key: "qbm_id",
+                load_action: "orders.imported.refresh",
+                columns: &[
+                    col("qbm_number", "QBM order", "text"),
+                    col("reference", "WooCommerce order", "text"),
+                    col("date", "Date", "datetime"),
+                    col("customer", "Customer", "text"),
+                    col("total", "Total", "money"),
+                ],
+                filters: &DATE_RANGE,
+            },
+        ],
+    },
+    Screen {
+        id: "logs",
+        menu_label: "Logs",
+        title: "WooCommerce Logs",
+        tabs: &[Tab {
+            id: "log",
+            label: "Log",
+            row_key: "id",
+            load_action: "logs.refresh",
+            columns: &[
+                col("time", "Time", "datetime"),
+                col("category", "Category", "text"),
+                col("level", "Level", "text"),
+                col("message", "Message", "text"),
+            ],
+            filters: &[Filter {
+                id: "category",
+                label: "Category",
+                kind: "choice",
+                choices: &[
+                    ("", "All"),
+                    ("connection", "Connection"),
+                    ("stock_sync", "Stock sync"),
+                    ("missing_item", "Missing item"),
+                    ("processing", "Processing"),
+                ],
+            }],
+        }],
+    },
+];
+
+/// The screen with this id.
+pub fn screen(id: &str) -> Option<&'static Screen> {
+    SCREENS.iter().find(|screen| screen.id == id)
+}
+
+/// The columns of one tab, for action responses that fill its list.
+pub fn tab_columns(screen_id: &str, tab_id: &str) -> &'static [Column] {
+    screen(screen_id)
+        .and_then(|s| s.tabs.iter().find(|t| t.id == tab_id))
+        .map_or(&[], |t| t.columns)
+}
+
+fn action_document(spec: &ActionSpec) -> Value {
+    json!({
+        "id": spec.id,
+        "label": spec.label,
+        "needs_selection": spec.needs_selection,
+        "permission": spec.permission.map(|p| p.id()),
+        "requires_option": spec.option,
+    })
+}
+
+/// The screen document (`qbm.wc.screen/1`).
+pub fn screen_document(screen: &Screen) -> Value {
+    let tabs: Vec<Value> = screen
+        .tabs
+        .iter()
+        .map(|tab| {
+            json!({
+                "id": tab.id,
+                "label": tab.label,
+                "row_key": tab.row_key,
+                "selection": "multiple",
+                "load_action": tab.load_action,
+                "columns": tab.columns.iter().map(|c| json!({"id": c.id, "label": c.label, "type": c.kind})).collect::<Vec<_>>(),
+                "filters": tab.filters.iter().map(|f| json!({
+                    "id": f.id,
+                    "label": f.label,
+                    "type": f.kind,
+                    "choices": f.choices.iter().map(|(value, label)| json!({"value": value, "label": label})).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+                "actions": tab_actions(screen.id, tab.id).map(action_document).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({
+        "schema": "qbm.wc.screen/1",
+        "id": screen.id,
+        "title": screen.title,
+        "tabs": tabs,
+    })
+}
+
+/// The menu document (`qbm.wc.menu/1`); empty and invisible while the integration is off.
+pub fn menu_document(enabled: bool) -> Value {
+    let items: Vec<Value> = if enabled {
+        SCREENS
+            .iter()
+            .map(|s| json!({"id": s.id, "label": s.menu_label, "screen": s.id}))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    json!({
+        "schema": "qbm.wc.menu/1",
+        "visible": enabled,
+        "path": ["Integrations", "WooCommerce"],
+        "hidden_reason": (!enabled).then_some(
+            "Select \"Enable WooCommerce integration\" in Options → Integrations → WooCommerce to show this menu."
+        ),
+        "items": items,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plugin::actions::catalog::action_spec;
+
+    #[test]
+    fn every_load_action_exists_and_belongs_to_its_tab() {
+        for screen in SCREENS {
+            for tab in screen.tabs {
+                let spec = action_spec(tab.load_action).expect(tab.load_action);
+                assert!(tab_actions(screen.id, tab.id).any(|a| a.id == spec.id));
+                assert!(
+                    tab.columns.iter().any(|c| c.id == tab.row_key)
+                        || tab.row_key == "id"
+                        || tab.row_key.ends_with("_id")
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_menu_is_empty_while_disabled() {
+        let off = menu_document(false);
+        assert_eq!(off["visible"], false);
+        assert_eq!(off["items"].as_array().unwrap().len(), 0);
+        let on = menu_document(true);
+        let labels: Vec<_> = on["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["label"].as_str().unwrap())
+            .collect();
+        assert_eq!(labels, ["Items", "Customers", "Orders", "Logs"]);
+    }
+}

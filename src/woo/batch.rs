@@ -1,0 +1,492 @@
+//! Batch create/update/delete, split at the store's limit, with results item by item.
+
+use std::ops::Range;
+use std::sync::atomic::Ordering;
+
+use reqwest::Method;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::cancel::CancelToken;
+use super::client::{Call, WooClient};
+use super::decode::{decode_record, raw_id};
+use super::error::{WooError, WooErrorKind, clean_store_text};
+use super::model::batch::{
+    BatchOutcome, ITEM_NO_ANSWER, ITEM_NOT_SENT, ITEM_OUTCOME_UNKNOWN, ITEM_UNREADABLE, ItemError,
+};
+use super::model::error::ApiErrorBody;
+use super::model::{Product, ProductWrite, Variation, VariationWrite};
+
+/// Item error code: the request carrying the item was refused as a whole (see
+/// [`BatchOutcome::stopped_by`]); nothing of it was applied.
+pub const ITEM_REQUEST_REFUSED: &str = "qbm_request_refused";
+
+/// The input of a batch call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Batch<T> {
+    /// Records to create.
+    pub create: Vec<T>,
+    /// Records to update (each with its `id`).
+    pub update: Vec<T>,
+    /// Ids to delete (permanently: the store forces `force=true` in batches).
+    pub delete: Vec<u64>,
+}
+
+impl<T> Default for Batch<T> {
+    fn default() -> Self {
+        Batch {
+            create: Vec::new(),
+            update: Vec::new(),
+            delete: Vec::new(),
+        }
+    }
+}
+
+impl<T> Batch<T> {
+    /// Total number of items.
+    pub fn len(&self) -> usize {
+        self.create.len() + self.update.len() + self.delete.len()
+    }
+
+    /// True when there is nothing to send.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The slice of each section that one request carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chunk {
+    /// Indexes into `create`.
+    pub create: Range<usize>,
+    /// Indexes into `update`.
+    pub update: Range<usize>,
+    /// Indexes into `delete`.
+    pub delete: Range<usize>,
+}
+
+impl Chunk {
+    /// Items in the chunk.
+    pub fn len(&self) -> usize {
+        self.create.len() + self.update.len() + self.delete.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The next request of a batch: up to `limit` items starting at `start` (the items already
+/// handled per section), filling creates first, then updates, then deletes — the order in
+/// which the store processes them.
+pub fn next_chunk(
+    start: (usize, usize, usize),
+    lens: (usize, usize, usize),
+    limit: usize,
+) -> Chunk {
+    let mut room = limit.max(1);
+    let mut take = |from: usize, len: usize| {
+        let n = len.saturating_sub(from).min(room);
+        room -= n;
+        from..from + n
+    };
+    let create = take(start.0, lens.0);
+    let update = take(start.1, lens.1);
+    let delete = take(start.2, lens.2);
+    Chunk {
+        create,
+        update,
+        delete,
+    }
+}
+
+/// All requests of a batch at a fixed limit (what [`next_chunk`] produces in a row).
+pub fn plan_chunks(lens: (usize, usize, usize), limit: usize) -> Vec<Chunk> {
+    let mut out = Vec::new();
+    let mut pos = (0, 0, 0);
+    loop {
+        let chunk = next_chunk(pos, lens, limit);
+        if chunk.is_empty() {
+            return out;
+        }
+        pos = (chunk.create.end, chunk.update.end, chunk.delete.end);
+        out.push(chunk);
+    }
+}
+
+#[derive(Serialize)]
+struct Body<'a, T: Serialize> {
+    #[serde(skip_serializing_if = "<[T]>::is_empty")]
+    create: &'a [T],
+    #[serde(skip_serializing_if = "<[T]>::is_empty")]
+    update: &'a [T],
+    #[serde(skip_serializing_if = "<[u64]>::is_empty")]
+    delete: &'a [u64],
+}
+
+/// Turns one section of a batch answer into per-item results, matched to the inputs by
+/// position. Missing answers become [`ITEM_NO_ANSWER`].
+pub fn decode_section<T: DeserializeOwned>(
+    kind: &str,
+    section: Option<&serde_json::Value>,
+    expected: usize,
+) -> Vec<Result<T, ItemError>> {
+    let items: &[serde_json::Value] = section
+        .and_then(serde_json::Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    (0..expected)
+        .map(|i| match items.get(i) {
+            None => Err(ItemError::client(
+                ITEM_NO_ANSWER,
+                "the store's answer did not include this item; it may or may not have been applied",
+            )),
+            Some(item) => decode_item(kind, item, i),
+        })
+        .collect()
+}
+
+fn decode_item<T: DeserializeOwned>(
+    kind: &str,
+    item: &serde_json::Value,
+    index: usize,
+) -> Result<T, ItemError> {
+    if let Some(err) = item.get("error").filter(|e| e.is_object()) {
+        let body = ApiErrorBody::from_value(err).unwrap_or_default();
+        return Err(ItemError {
+            id: raw_id(item).unwrap_or(0),
+            code: body.code,
+            message: clean_store_text(&body.message),
+            status: body.data.status,
+            resource_id: body.data.resource_id,
+            unique_sku: body.data.unique_sku,
+        });
+    }
+    decode_record::<T>(
+        kind,
+        item.clone(),
+        &format!("#{} of the batch answer", index + 1),
+    )
+    .map_err(|e| ItemError {
+        id: raw_id(item).unwrap_or(0),
+        ..ItemError::client(ITEM_UNREADABLE, e.to_string())
+    })
+}
+
+/// Errors after which the items of the failed request were certainly not applied.
+fn nothing_applied(e: &WooError) -> bool {
+    !matches!(
+        e.kind(),
+        WooErrorKind::OutcomeUnknown
+            | WooErrorKind::ConnectionLost
+            | WooErrorKind::Timeout
+            | WooErrorKind::StoreDown
+            | WooErrorKind::BrokenResponse
+    )
+}
+
+impl WooClient {
+    /// Creates, updates and deletes products in batches of at most the store's limit.
+    ///
+    /// Every input item gets a result in [`BatchOutcome`], in input order. Per-item refusals
+    /// (duplicate SKU, unknown id) are item errors, not a failure of the call. The call fails
+    /// as a whole only when nothing can have been applied (bad key, read-only key, cancelled
+    /// before sending, …); a failure after that stops the batch and is reported in
+    /// [`BatchOutcome::stopped_by`], with the affected items marked.
+    pub async fn batch_products(
+        &self,
+        batch: Batch<ProductWrite>,
+        cancel: &CancelToken,
+    ) -> Result<BatchOutcome<Product>, WooError> {
+        self.run_batch(
+            "product",
+            "products/batch".into(),
+            "products/batch",
+            batch,
+            cancel,
+        )
+        .await
+    }
+
+    /// Like [`batch_products`](Self::batch_products) for the variations of `parent_id`.
+    pub async fn batch_variations(
+        &self,
+        parent_id: u64,
+        batch: Batch<VariationWrite>,
+        cancel: &CancelToken,
+    ) -> Result<BatchOutcome<Variation>, WooError> {
+        let mut outcome: BatchOutcome<Variation> = self
+            .run_batch(
+                "variation",
+                format!("products/{parent_id}/variations/batch"),
+                "products/{id}/variations/batch",
+                batch,
+                cancel,
+            )
+            .await?;
+        for v in outcome
+            .create
+            .iter_mut()
+            .chain(outcome.update.iter_mut())
+            .chain(outcome.delete.iter_mut())
+            .flatten()
+        {
+            if v.parent_id == 0 {
+                v.parent_id = parent_id;
+            }
+        }
+        Ok(outcome)
+    }
+
+    async fn run_batch<W: Serialize, T: DeserializeOwned>(
+        &self,
+        kind: &str,
+        route: String,
+        template: &str,
+        batch: Batch<W>,
+        cancel: &CancelToken,
+    ) -> Result<BatchOutcome<T>, WooError> {
+        let lens = (batch.create.len(), batch.update.len(), batch.delete.len());
+        let mut out = BatchOutcome::default();
+        let mut pos = (0usize, 0usize, 0usize);
+        loop {
+            let limit = self.inner.batch_limit.load(Ordering::SeqCst);
+            let chunk = next_chunk(pos, lens, limit);
+            if chunk.is_empty() {
+                return Ok(out);
+            }
+            let sent_any = pos != (0, 0, 0);
+            if cancel.is_cancelled() {
+                if !sent_any {
+                    return Err(WooError::Cancelled);
+                }
+                mark_rest(
+                    &mut out,
+                    pos,
+                    lens,
+                    ITEM_NOT_SENT,
+                    "cancelled before this item was sent",
+                );
+                out.stopped_by = Some(WooError::Cancelled);
+                return Ok(out);
+            }
+            let body = Body {
+                create: &batch.create[chunk.create.clone()],
+                update: &batch.update[chunk.update.clone()],
+                delete: &batch.delete[chunk.delete.clone()],
+            };
+            let bytes = serde_json::to_vec(&body).map_err(|e| WooError::Config {
+                message: format!("a batch item could not be encoded: {e}"),
+            })?;
+            let call = Call::api(Method::POST, &route, template).json_body(bytes);
+            match self.execute(&call, Some(cancel)).await {
+                Ok(reply) => {
+                    if !reply.json.is_object() && !reply.json.as_array().is_some_and(Vec::is_empty)
+                    {
+                        let err = WooError::UnexpectedResponse {
+                            request: call.name(),
+                            detail:
+                                "a batch answer must be an object with create/update/delete lists"
+                                    .into(),
+                        };
+                        mark(&mut out, &chunk, ITEM_OUTCOME_UNKNOWN, &err.to_string());
+                        mark_rest(
+                            &mut out,
+                            end_of(&chunk),
+                            lens,
+                            ITEM_NOT_SENT,
+                            "not sent after an earlier request failed",
+                        );
+                        out.stopped_by = Some(err);
+                        return Ok(out);
+                    }
+                    let clean = |r: Result<T, ItemError>| {
+                        r.map_err(|mut e| {
+                            e.message = self.scrub_text(&e.message);
+                            e
+                        })
+                    };
+                    out.create.extend(
+                        decode_section(kind, reply.json.get("create"), chunk.create.len())
+                            .into_iter()
+                            .map(clean),
+                    );
+                    out.update.extend(
+                        decode_section(kind, reply.json.get("update"), chunk.update.len())
+                            .into_iter()
+                            .map(clean),
+                    );
+                    out.delete.extend(
+                        decode_section(kind, reply.json.get("delete"), chunk.delete.len())
+                            .into_iter()
+                            .map(clean),
+                    );
+                    pos = end_of(&chunk);
+                }
+                Err(WooError::BatchTooLarge { .. }) if chunk.len() > 1 => {
+                    let smaller = (chunk.len() / 2).max(1);
+                    tracing::warn!(route = %format!("/{}", call.path), from = chunk.len(), to = smaller, "the store refused the batch size; halving it");
+                    self.inner.batch_limit.fetch_min(smaller, Ordering::SeqCst);
+                }
+                Err(e) if !sent_any && nothing_applied(&e) => return Err(e),
+                Err(e) => {
+                    let (code, text) = if nothing_applied(&e) {
+                        (ITEM_REQUEST_REFUSED, e.to_string())
+                    } else {
+                        (ITEM_OUTCOME_UNKNOWN, e.to_string())
+                    };
+                    mark(&mut out, &chunk, code, &text);
+                    mark_rest(
+                        &mut out,
+                        end_of(&chunk),
+                        lens,
+                        ITEM_NOT_SENT,
+                        "not sent after an earlier request failed",
+                    );
+                    out.stopped_by = Some(e);
+                    return Ok(out);
+                }
+            }
+        }
+    }
+}
+
+fn end_of(chunk: &Chunk) -> (usize, usize, usize) {
+    (chunk.create.end, chunk.update.end, chunk.delete.end)
+}
+
+fn mark<T>(out: &mut BatchOutcome<T>, chunk: &Chunk, code: &str, message: &str) {
+    let e = || Err(ItemError::client(code, message));
+    out.create.extend(chunk.create.clone().map(|_| e()));
+    out.update.extend(chunk.update.clone().map(|_| e()));
+    out.delete.extend(chunk.delete.clone().map(|_| e()));
+}
+
+fn mark_rest<T>(
+    out: &mut BatchOutcome<T>,
+    from: (usize, usize, usize),
+    lens: (usize, usize, usize),
+    code: &str,
+    message: &str,
+) {
+    let rest = Chunk {
+        create: from.0..lens.0,
+        update: from.1..lens.1,
+        delete: from.2..lens.2,
+    };
+    mark(out, &rest, code, message);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_fill_creates_then_updates_then_deletes() {
+        let plan = plan_chunks((150, 60, 5), 100);
+        assert_eq!(
+            plan,
+            vec![
+                Chunk {
+                    create: 0..100,
+                    update: 0..0,
+                    delete: 0..0
+                },
+                Chunk {
+                    create: 100..150,
+                    update: 0..50,
+                    delete: 0..0
+                },
+                Chunk {
+                    create: 150..150,
+                    update: 50..60,
+                    delete: 0..5
+                },
+            ]
+        );
+        assert!(plan.iter().all(|c| c.len() <= 100));
+        assert_eq!(plan.iter().map(Chunk::len).sum::<usize>(), 215);
+    }
+
+    #[test]
+    fn chunk_limits_and_edges() {
+        assert!(plan_chunks((0, 0, 0), 100).is_empty());
+        assert_eq!(plan_chunks((3, 0, 0), 1).len(), 3);
+        assert_eq!(plan_chunks((0, 250, 0), 100).len(), 3);
+        // A zero limit is treated as one rather than looping forever.
+        assert_eq!(plan_chunks((2, 0, 0), 0).len(), 2);
+        // Re-planning from the middle with a smaller limit (after a 413).
+        let c = next_chunk((40, 0, 0), (100, 10, 0), 50);
+        assert_eq!(
+            c,
+            Chunk {
+                create: 40..90,
+                update: 0..0,
+                delete: 0..0
+            }
+        );
+    }
+
+    #[test]
+    fn per_item_errors_are_mapped_by_position() {
+        let answer: serde_json::Value = serde_json::from_str(
+            r#"{"create":[{"id":1048,"sku":"NEW"},{"id":0,"error":{"code":"product_invalid_sku","message":"Invalid or duplicated SKU.","data":{"status":400,"resource_id":1029,"unique_sku":"FX-MUG-1"}}}],
+                "update":[{"id":999999,"error":{"code":"woocommerce_rest_product_invalid_id","message":"Invalid ID.","data":{"status":400}}}]}"#,
+        )
+        .unwrap();
+        let create: Vec<Result<Product, ItemError>> =
+            decode_section("product", answer.get("create"), 2);
+        assert_eq!(create[0].as_ref().unwrap().id, 1048);
+        let e = create[1].as_ref().unwrap_err();
+        assert_eq!(e.code, "product_invalid_sku");
+        assert_eq!(e.resource_id, Some(1029));
+        assert_eq!(e.unique_sku.as_deref(), Some("FX-MUG-1"));
+        assert_eq!(e.status, Some(400));
+        // Three updates sent, one answered: the rest are reported, not lost.
+        let update: Vec<Result<Product, ItemError>> =
+            decode_section("product", answer.get("update"), 3);
+        assert_eq!(update.len(), 3);
+        assert_eq!(update[0].as_ref().unwrap_err().id, 999_999);
+        assert_eq!(update[1].as_ref().unwrap_err().code, ITEM_NO_ANSWER);
+        assert!(update[2].as_ref().unwrap_err().outcome_unknown());
+        // No delete section at all.
+        let delete: Vec<Result<Product, ItemError>> =
+            decode_section("product", answer.get("delete"), 0);
+        assert!(delete.is_empty());
+    }
+
+    #[test]
+    fn an_unreadable_success_is_an_item_error_naming_the_record() {
+        let answer: serde_json::Value =
+            serde_json::from_str(r#"{"update":[{"id":7,"stock_quantity":"many"}]}"#).unwrap();
+        let update: Vec<Result<Product, ItemError>> =
+            decode_section("product", answer.get("update"), 1);
+        let e = update[0].as_ref().unwrap_err();
+        assert_eq!(e.code, ITEM_UNREADABLE);
+        assert_eq!(e.id, 7);
+        assert!(
+            e.message.starts_with("product 7: field `stock_quantity`"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn batch_body_leaves_out_empty_sections() {
+        let w = vec![ProductWrite {
+            id: Some(1),
+            stock_quantity: Some(2),
+            ..Default::default()
+        }];
+        let body = Body {
+            create: &[],
+            update: &w,
+            delete: &[],
+        };
+        assert_eq!(
+            serde_json::to_string(&body).unwrap(),
+            r#"{"update":[{"id":1,"stock_quantity":2}]}"#
+        );
+    }
+}
