@@ -479,3 +479,68 @@ fn clear_cache_forgets_the_cached_catalog() {
         "{nothing}"
     );
 }
+
+#[test]
+fn tracing_events_of_the_client_reach_the_log() {
+    let shop = Shop::http();
+    let session = common::connected(&shop);
+    shop.store.faults().add(
+        FaultRule::new(FaultKind::ServerError(503))
+            .on_route("/wc/v3/products")
+            .times(1),
+    );
+    session
+        .action("items.woo.refresh", &ActionInput::default())
+        .expect("the retry succeeds");
+    let log = session
+        .action(
+            "logs.refresh",
+            &ActionInput::default().param("category", "connection"),
+        )
+        .unwrap();
+    let retry = log["table"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("retrying store request")
+        })
+        .unwrap_or_else(|| panic!("no retry entry in {log}"));
+    assert_eq!(retry["level"], "warning");
+    assert!(
+        retry["message"]
+            .as_str()
+            .unwrap()
+            .contains("/wc/v3/products"),
+        "{retry}"
+    );
+}
+
+#[test]
+fn logs_survive_unloading_and_reloading_the_library() {
+    let shop = Shop::http();
+    let company = std::sync::Arc::new(host_sim::company::Company::in_memory().unwrap());
+    let open = || {
+        let host = host_sim::services::SimHost::new(company.clone(), "admin", "WS-01");
+        host_sim::session::Session::open(&common::plugin(), host).unwrap()
+    };
+    let session = open();
+    session.set_options(shop.connection(&shop.key)).unwrap();
+    reconnect(&session).unwrap();
+    let before = session
+        .action("logs.refresh", &ActionInput::default())
+        .unwrap()["table"]["rows"]
+        .clone();
+    // Dropping the only session destroys the instance, calls deinit and unloads the library.
+    drop(session);
+    let session = open();
+    let after = session
+        .action("logs.refresh", &ActionInput::default())
+        .unwrap()["table"]["rows"]
+        .clone();
+    assert_eq!(after, before);
+    assert!(!after.as_array().unwrap().is_empty());
+}

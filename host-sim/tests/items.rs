@@ -803,3 +803,69 @@ fn a_thousand_items_cost_ten_writes_plus_the_reads_to_match_them() {
         counts.by_route()
     );
 }
+
+#[test]
+fn cancel_action_from_another_thread_stops_a_long_refresh() {
+    use host_sim::store::{FaultKind, FaultRule, SeedSpec};
+    use std::time::{Duration, Instant};
+
+    let shop = Shop::http();
+    shop.store.seed(&SeedSpec {
+        products: 400,
+        customers: 0,
+        orders: 0,
+        ..SeedSpec::default()
+    });
+    let session = common::connected(&shop);
+    shop.store
+        .faults()
+        .add(FaultRule::new(FaultKind::Latency(Duration::from_millis(
+            100,
+        ))));
+    let call_id = session.next_call_id();
+    let started = Instant::now();
+    let result = std::thread::scope(|scope| {
+        let running = scope.spawn(|| session.action("items.woo.refresh", &ActionInput::default()));
+        // Wait until the refresh has reported progress, then press Cancel from this thread.
+        while !session
+            .host
+            .progress_events()
+            .iter()
+            .any(|e| e.call_id == call_id)
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the refresh never reported progress"
+            );
+            std::thread::yield_now();
+        }
+        session.plugin.cancel(call_id).unwrap();
+        running.join().unwrap()
+    });
+    let err = result.expect_err("the refresh was cancelled");
+    assert_eq!(err.name, "QBM_WC_STATUS_CANCELLED", "{}", err.message);
+    // It stopped before reading everything: a full read needs a request per page of products
+    // and one per variable product.
+    let (parents, variable) = shop.store.with_data(|d| {
+        let parents = d.products.values().filter(|p| p.parent_id == 0).count() as u64;
+        let variable = d
+            .products
+            .values()
+            .filter(|p| p.kind.as_str() == "variable")
+            .count() as u64;
+        (parents, variable)
+    });
+    let sent = shop.store.requests().matching("GET /wc/v3/products");
+    assert!(
+        sent < parents.div_ceil(100) + variable,
+        "{sent} requests: the refresh ran to the end"
+    );
+    // Nothing half-loaded was cached.
+    let err = session
+        .action("options.clear_cache", &ActionInput::default())
+        .unwrap();
+    assert!(
+        err["message"].as_str().unwrap().contains("(0 entries)"),
+        "{err}"
+    );
+}

@@ -3,9 +3,8 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::{
-    ActionContext, ResultLine, cancelled_check, client, item_link, lookup_in_store, match_all,
-    parent_pools, pool_write, quantities, record_links, refresh_cached, result_table,
-    selected_items, summarise, variation_item,
+    ActionContext, Prepared, ResultLine, cancelled_check, item_link, parent_pools, pool_write,
+    prepare, record_links, refresh_cached, result_table, summarise, variation_item,
 };
 use crate::integration_log::Category;
 use crate::plugin::actions::ActionResponse;
@@ -23,25 +22,14 @@ fn failure(err: &ItemError) -> String {
 }
 
 pub fn create_update(ctx: &ActionContext) -> CoreResult<ActionResponse> {
-    let client = client(ctx)?;
-    let (items, unknown) = selected_items(ctx)?;
-    let mut lines: Vec<ResultLine> = unknown
-        .iter()
-        .map(|id| ResultLine {
-            qbm: id.clone(),
-            woo_id: None,
-            code: String::new(),
-            outcome: "failed",
-            detail: "there is no QBM item with this id".into(),
-        })
-        .collect();
-    ctx.progress(0, items.len() as u64, "Looking the items up in the store…");
-    let found = lookup_in_store(ctx, &client, &items)?;
-    cancelled_check(ctx)?;
-    let matches = match_all(&items, &found, ctx.settings.match_by_lookup_code);
-    let store: HashMap<u64, WooItem> = found.into_iter().map(|w| (w.id, w)).collect();
-    let ids: Vec<String> = items.iter().filter_map(|i| i.id.clone()).collect();
-    let quantity = quantities(ctx, &ids)?;
+    let Prepared {
+        client,
+        items,
+        mut lines,
+        matches,
+        store,
+        quantities: quantity,
+    } = prepare(ctx)?;
     let mut warnings = Vec::new();
     if ctx.settings.stock_locations().is_empty() {
         warnings.push(

@@ -53,6 +53,48 @@ fn selected_items(ctx: &ActionContext) -> CoreResult<(Vec<Item>, Vec<String>)> {
     Ok((items, unknown))
 }
 
+/// The selected QBM items read, matched fresh against the store and with their quantities: what
+/// Create / Update and Sync Stock start from.
+struct Prepared {
+    client: Arc<WooClient>,
+    items: Vec<Item>,
+    /// Lines for selected ids that are not QBM items.
+    lines: Vec<ResultLine>,
+    matches: HashMap<String, ItemMatch>,
+    store: HashMap<u64, WooItem>,
+    quantities: HashMap<String, i64>,
+}
+
+fn prepare(ctx: &ActionContext) -> CoreResult<Prepared> {
+    let client = client(ctx)?;
+    let (items, unknown) = selected_items(ctx)?;
+    let lines = unknown
+        .into_iter()
+        .map(|id| ResultLine {
+            qbm: id,
+            woo_id: None,
+            code: String::new(),
+            outcome: "failed",
+            detail: "there is no QBM item with this id".into(),
+        })
+        .collect();
+    ctx.progress(0, items.len() as u64, "Looking the items up in the store…");
+    let found = lookup_in_store(ctx, &client, &items)?;
+    cancelled_check(ctx)?;
+    let matches = match_all(&items, &found, ctx.settings.match_by_lookup_code);
+    let store = found.into_iter().map(|w| (w.id, w)).collect();
+    let ids: Vec<String> = items.iter().filter_map(|i| i.id.clone()).collect();
+    let quantities = quantities(ctx, &ids)?;
+    Ok(Prepared {
+        client,
+        items,
+        lines,
+        matches,
+        store,
+        quantities,
+    })
+}
+
 /// Logs records the store sent that could not be read (they are skipped, never guessed).
 fn log_bad_records(ctx: &ActionContext, bad: &[RecordError]) {
     for record in bad {

@@ -3,9 +3,8 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::{
-    ActionContext, ResultLine, cancelled_check, client, lookup_in_store, match_all, parent_pools,
-    pool_write, quantities, refresh_cached, result_table, selected_items, summarise,
-    variation_item,
+    ActionContext, Prepared, ResultLine, cancelled_check, parent_pools, pool_write, prepare,
+    refresh_cached, result_table, summarise, variation_item,
 };
 use crate::integration_log::Category;
 use crate::plugin::actions::ActionResponse;
@@ -21,26 +20,15 @@ pub fn sync_stock(ctx: &ActionContext) -> CoreResult<ActionResponse> {
             "choose the Primary QBM location (or the multiple locations) in Options → Integrations → WooCommerce → Inventory Sync before syncing stock".into(),
         ));
     }
-    let client = client(ctx)?;
     let log = ctx.plugin.log();
-    let (items, unknown) = selected_items(ctx)?;
-    let mut lines: Vec<ResultLine> = unknown
-        .iter()
-        .map(|id| ResultLine {
-            qbm: id.clone(),
-            woo_id: None,
-            code: String::new(),
-            outcome: "failed",
-            detail: "there is no QBM item with this id".into(),
-        })
-        .collect();
-    ctx.progress(0, items.len() as u64, "Looking the items up in the store…");
-    let found = lookup_in_store(ctx, &client, &items)?;
-    cancelled_check(ctx)?;
-    let matches = match_all(&items, &found, ctx.settings.match_by_lookup_code);
-    let store: HashMap<u64, WooItem> = found.into_iter().map(|w| (w.id, w)).collect();
-    let ids: Vec<String> = items.iter().filter_map(|i| i.id.clone()).collect();
-    let quantity = quantities(ctx, &ids)?;
+    let Prepared {
+        client,
+        items,
+        mut lines,
+        matches,
+        store,
+        quantities: quantity,
+    } = prepare(ctx)?;
 
     let mut targets = Vec::new();
     let code_of =
