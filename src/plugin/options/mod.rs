@@ -74,11 +74,13 @@ impl OptionValues {
 
     /// The typed settings used by the features.
     pub fn settings(&self) -> Settings {
-        let minutes = |key| {
+        // Stored values were validated; the schema's default covers a value that was never set.
+        let minutes = |key: &str| {
             self.get(key)
                 .as_i64()
+                .or_else(|| schema::field_spec(key).and_then(|f| f.default_value().as_i64()))
                 .and_then(|m| u32::try_from(m).ok())
-                .unwrap_or(15)
+                .unwrap_or_default()
         };
         Settings {
             enabled: self.flag(keys::ENABLED),
