@@ -45,20 +45,13 @@ fn main() -> anyhow::Result<()> {
         ..SeedSpec::default()
     });
     let key = store.create_key(KeyPermission::ReadWrite);
-    let (simple_skus, parents, variable) = store.with_data(|d| {
-        let simple: Vec<String> = d
-            .products
+    let (parents, variable) = store.catalog_size();
+    let simple_skus: Vec<String> = store.with_data(|d| {
+        d.products
             .values()
             .filter(|p| p.parent_id == 0 && p.kind.as_str() == "simple")
             .map(|p| p.sku.clone())
-            .collect();
-        let parents = d.products.values().filter(|p| p.parent_id == 0).count() as u64;
-        let variable = d
-            .products
-            .values()
-            .filter(|p| p.kind.as_str() == "variable")
-            .count() as u64;
-        (simple, parents, variable)
+            .collect()
     });
     let items = items.min(simple_skus.len());
 

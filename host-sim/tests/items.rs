@@ -846,15 +846,7 @@ fn cancel_action_from_another_thread_stops_a_long_refresh() {
     assert_eq!(err.name, "QBM_WC_STATUS_CANCELLED", "{}", err.message);
     // It stopped before reading everything: a full read needs a request per page of products
     // and one per variable product.
-    let (parents, variable) = shop.store.with_data(|d| {
-        let parents = d.products.values().filter(|p| p.parent_id == 0).count() as u64;
-        let variable = d
-            .products
-            .values()
-            .filter(|p| p.kind.as_str() == "variable")
-            .count() as u64;
-        (parents, variable)
-    });
+    let (parents, variable) = shop.store.catalog_size();
     let sent = shop.store.requests().matching("GET /wc/v3/products");
     assert!(
         sent < parents.div_ceil(100) + variable,

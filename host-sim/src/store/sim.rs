@@ -195,6 +195,22 @@ impl SimStore {
         *lock(&self.shared.data) = fresh;
     }
 
+    /// `(products, variable products)` in the catalog, variations not counted: with them, the
+    /// fewest requests a full read of the catalog needs is `ceil(products / 100) + variable`.
+    pub fn catalog_size(&self) -> (u64, u64) {
+        self.with_data(|data| {
+            let parents = data.products.values().filter(|p| p.parent_id == 0);
+            let (mut products, mut variable) = (0, 0);
+            for product in parents {
+                products += 1;
+                if product.kind.as_str() == "variable" {
+                    variable += 1;
+                }
+            }
+            (products, variable)
+        })
+    }
+
     /// Runs `f` on the store's data while no request is being handled.
     ///
     /// `f` must not call back into this `SimStore` (the data lock is held). The store clock in
