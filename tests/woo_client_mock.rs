@@ -297,6 +297,24 @@ async fn listing_pages_builds_its_own_urls_and_signs_each_request() {
 }
 
 #[tokio::test]
+async fn a_runaway_answer_is_refused_not_buffered() {
+    let huge = format!("[{}]", "{\"id\":1},".repeat(4 * 1024 * 1024));
+    let mock = Mock::start(move |_, _| json_paged(&huge, 1, 1));
+    let err = mock
+        .client()
+        .list_all_products(ProductQuery::default(), &CancelToken::new())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), WooErrorKind::UnexpectedResponse);
+    assert!(err.to_string().contains("larger than 32 MiB"), "{err}");
+    assert_eq!(
+        mock.requests().len(),
+        1,
+        "such an answer is not asked for again"
+    );
+}
+
+#[tokio::test]
 async fn a_repeated_page_stops_the_listing_with_an_error() {
     let mock = Mock::start(|_, _| json_paged(&products_json(1..101), 500, 5));
     let err = mock

@@ -24,6 +24,10 @@ use super::stats::{RequestStats, StatsRecorder};
 use super::transport::{classify_transport, http_client};
 use crate::secret::Secret;
 
+/// Largest answer the client reads. A page of 100 full products or orders, or the answer to a
+/// batch of 100, is a few MiB at most; anything far beyond is refused rather than buffered.
+pub const MAX_ANSWER_BYTES: usize = 32 * 1024 * 1024;
+
 /// A WooCommerce REST v3 client for one store. Cheap to clone; clones share the connection
 /// pool, the concurrency limit, the retry budget, the counters and the learned auth mode.
 #[derive(Clone)]
@@ -227,12 +231,34 @@ impl WooClient {
                 .header(CONTENT_TYPE, "application/json; charset=utf-8")
                 .body(body.clone());
         }
-        let response = request.send().await.map_err(SendError::Http)?;
+        let mut response = request.send().await.map_err(SendError::Http)?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         self.observe_date(&headers);
-        let body = response.bytes().await.map_err(SendError::Http)?;
-        Ok(RawAnswer::new(status, &headers, body.to_vec()))
+        // Read in pieces so a runaway answer is refused before it fills the memory of QBM.
+        let too_large = || {
+            SendError::Woo(WooError::UnexpectedResponse {
+                request: call.name(),
+                detail: format!(
+                    "the answer is larger than {} MiB, far more than a page or a batch of records",
+                    MAX_ANSWER_BYTES / (1024 * 1024)
+                ),
+            })
+        };
+        if response
+            .content_length()
+            .is_some_and(|len| len > MAX_ANSWER_BYTES as u64)
+        {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(SendError::Http)? {
+            if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(RawAnswer::new(status, &headers, body))
     }
 
     /// Removes the consumer secret from text before it leaves the client.
