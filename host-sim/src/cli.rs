@@ -80,7 +80,7 @@ pub enum Command {
     },
     /// Lists the company's users and their permissions.
     Users,
-    /// Grants or withdraws a permission: `grant USER PERMISSION` / `revoke USER PERMISSION`.
+    /// Grants a permission to a user (create_customers, create_update_items, create_sales_orders, administer_options).
     Grant { user: String, permission: String },
     /// Withdraws a permission.
     Revoke { user: String, permission: String },
