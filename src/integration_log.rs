@@ -1,28 +1,44 @@
 //! The WooCommerce log that support and users read in the Logs screen: timestamped entries by
-//! category, kept in the host's plugin-state storage so they survive restarts, bounded in size
-//! (the oldest entries go first), with secrets removed before anything is stored.
+//! category, kept in the host's company state so they survive restarts and are shared by every
+//! workstation, bounded in size (the oldest entries go first), with secrets removed before
+//! anything is stored.
 //!
-//! Entries are stored in segments of [`SEGMENT_ENTRIES`] under `log.segment.<n>`, with the range
-//! of live segments in `log.meta`, so appending rewrites one small segment rather than the whole
-//! log.
+//! Writing an entry never calls the host: entries wait in memory and are written by the host
+//! thread at the end of each call into the plugin (and while it waits for long network work).
+//! So the plugin's network threads, and `tracing` events inside the WooCommerce client, never
+//! block on QBM's storage, and no lock is held while the host stores them. Stored entries use an
+//! append-only list ([`crate::state::segments`]) that loses nothing when two workstations write
+//! at once (with an ABI 1.1 host).
 
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::host_port::{HostPort, Level, StorageArea};
+use crate::runtime::Clock;
 use crate::secret::{Secret, redact};
+use crate::state::segments::{ReadProblems, Segments, Sequenced};
+use crate::state::{StateError, update};
 
 /// Entries per stored segment.
-pub const SEGMENT_ENTRIES: usize = 200;
+pub const SEGMENT_ENTRIES: u64 = 100;
 /// Segments kept; older ones are dropped, so the log holds at most
 /// `SEGMENT_ENTRIES * MAX_SEGMENTS` entries.
-pub const MAX_SEGMENTS: u64 = 10;
+pub const MAX_SEGMENTS: u64 = 20;
 /// Longest message stored, in bytes; longer ones are cut.
-const MAX_MESSAGE: usize = 2000;
+const MAX_MESSAGE: usize = 1000;
+/// Entries waiting for the host when nothing flushed them for a long while; beyond, the oldest
+/// are dropped and counted.
+const MAX_PENDING: usize = 10_000;
 
-const META_KEY: &str = "log.meta";
+const STORE: Segments = Segments {
+    prefix: "integration-log",
+    per_segment: SEGMENT_ENTRIES,
+    keep_segments: MAX_SEGMENTS,
+};
 
 /// What an entry is about; the Logs screen filters by it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -35,14 +51,15 @@ pub enum Category {
 }
 
 impl Category {
+    pub const ALL: [Category; 4] = [
+        Category::Connection,
+        Category::StockSync,
+        Category::MissingItem,
+        Category::Processing,
+    ];
+
     pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "connection" => Some(Category::Connection),
-            "stock_sync" => Some(Category::StockSync),
-            "missing_item" => Some(Category::MissingItem),
-            "processing" => Some(Category::Processing),
-            _ => None,
-        }
+        Self::ALL.into_iter().find(|c| c.id() == text)
     }
 
     pub fn id(self) -> &'static str {
@@ -53,6 +70,58 @@ impl Category {
             Category::Processing => "processing",
         }
     }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Category::Connection => "Connection",
+            Category::StockSync => "Stock sync",
+            Category::MissingItem => "Missing item",
+            Category::Processing => "Processing",
+        }
+    }
+}
+
+/// How serious an entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogLevel {
+    Error,
+    Warning,
+    Info,
+    Debug,
+}
+
+impl LogLevel {
+    pub fn id(self) -> &'static str {
+        match self {
+            LogLevel::Error => "error",
+            LogLevel::Warning => "warning",
+            LogLevel::Info => "info",
+            LogLevel::Debug => "debug",
+        }
+    }
+}
+
+impl From<Level> for LogLevel {
+    fn from(level: Level) -> Self {
+        match level {
+            Level::Error => LogLevel::Error,
+            Level::Warn => LogLevel::Warning,
+            Level::Info => LogLevel::Info,
+            Level::Debug => LogLevel::Debug,
+        }
+    }
+}
+
+impl From<LogLevel> for Level {
+    fn from(level: LogLevel) -> Self {
+        match level {
+            LogLevel::Error => Level::Error,
+            LogLevel::Warning => Level::Warn,
+            LogLevel::Info => Level::Info,
+            LogLevel::Debug => Level::Debug,
+        }
+    }
 }
 
 /// One line of the log.
@@ -61,24 +130,19 @@ pub struct LogEntry {
     pub id: u64,
     pub time: DateTime<Utc>,
     pub category: Category,
-    /// `error`, `warning` or `info`.
-    pub level: String,
+    pub level: LogLevel,
     pub message: String,
+    /// The workstation that wrote it (empty in entries of older versions).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub workstation: String,
 }
 
-#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
-struct Meta {
-    first_segment: u64,
-    last_segment: u64,
-    next_id: u64,
-}
-
-fn level_name(level: Level) -> &'static str {
-    match level {
-        Level::Error => "error",
-        Level::Warn => "warning",
-        Level::Info => "info",
-        Level::Debug => "debug",
+impl Sequenced for LogEntry {
+    fn id(&self) -> u64 {
+        self.id
+    }
+    fn set_id(&mut self, id: u64) {
+        self.id = id;
     }
 }
 
@@ -98,6 +162,19 @@ pub fn scrub(text: &str, secrets: &[Secret]) -> String {
             out.replace_range(start..end, "***");
             from = start + 3;
         }
+    }
+    // Basic credentials echoed by a firewall or an error page: "Basic <base64 of key:secret>".
+    let mut from = 0;
+    while let Some(pos) = out[from..].find("Basic ") {
+        let start = from + pos + "Basic ".len();
+        let token = out[start..]
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+            .count();
+        if token >= 16 {
+            out.replace_range(start..start + token, "***");
+        }
+        from = start;
     }
     let mut result = String::with_capacity(out.len());
     let mut rest = out.as_str();
@@ -120,23 +197,57 @@ pub fn scrub(text: &str, secrets: &[Secret]) -> String {
 /// The log of one company, shared by every part of a plugin instance.
 pub struct IntegrationLog {
     host: Arc<dyn HostPort>,
+    clock: Arc<dyn Clock>,
     secrets: RwLock<Vec<Secret>>,
-    /// Serialises read-modify-write of the stored segments within this instance.
-    write: Mutex<()>,
+    workstation: RwLock<String>,
+    pending: Mutex<VecDeque<LogEntry>>,
+    dropped: AtomicU64,
+    /// Set while a host thread writes pending entries; a second flush leaves them to it.
+    flushing: AtomicBool,
+}
+
+/// Entries of the log as the plugin wrote them in version 1.0, migrated on first use.
+mod legacy {
+    use super::*;
+
+    #[derive(Deserialize)]
+    pub struct Meta {
+        pub first_segment: u64,
+        pub last_segment: u64,
+    }
+
+    pub const META: &str = "log.meta";
+
+    pub fn segment(index: u64) -> String {
+        format!("log.segment.{index}")
+    }
 }
 
 impl IntegrationLog {
-    pub fn new(host: Arc<dyn HostPort>) -> Self {
+    pub fn new(host: Arc<dyn HostPort>, clock: Arc<dyn Clock>) -> Self {
         Self {
             host,
+            clock,
             secrets: RwLock::new(Vec::new()),
-            write: Mutex::new(()),
+            workstation: RwLock::new(String::new()),
+            pending: Mutex::new(VecDeque::new()),
+            dropped: AtomicU64::new(0),
+            flushing: AtomicBool::new(false),
         }
     }
 
-    /// The secrets to remove from every message from now on (the current consumer secret).
+    /// The secrets to remove from every message from now on (the consumer secret and the forms
+    /// it takes in requests).
     pub fn set_secrets(&self, secrets: Vec<Secret>) {
         *self.secrets.write().unwrap_or_else(PoisonError::into_inner) = secrets;
+    }
+
+    /// The workstation named in new entries.
+    pub fn set_workstation(&self, workstation: &str) {
+        *self
+            .workstation
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = workstation.to_string();
     }
 
     /// Text with every known secret removed.
@@ -147,36 +258,8 @@ impl IntegrationLog {
         )
     }
 
-    fn load<T: for<'de> Deserialize<'de> + Default>(&self, key: &str) -> T {
-        match self.host.storage_get(StorageArea::CompanyState, key) {
-            Ok(Some(text)) => serde_json::from_str(&text).unwrap_or_default(),
-            _ => T::default(),
-        }
-    }
-
-    fn store(&self, key: &str, value: Option<String>) -> bool {
-        match self
-            .host
-            .storage_set(StorageArea::CompanyState, key, value.as_deref())
-        {
-            Ok(()) => true,
-            Err(err) => {
-                // The log cannot log its own failure; the host's diagnostic log gets it.
-                self.host.log(
-                    Level::Error,
-                    &format!("WooCommerce log could not be saved: {err}"),
-                );
-                false
-            }
-        }
-    }
-
-    fn segment_key(index: u64) -> String {
-        format!("log.segment.{index}")
-    }
-
-    /// Adds an entry (also sent to the host's diagnostic log). Never fails: storage problems are
-    /// reported to the host's log instead.
+    /// Adds an entry. Any thread; never calls the host (the entry is written by the next
+    /// [`IntegrationLog::flush`]).
     pub fn append(&self, category: Category, level: Level, message: &str) {
         let mut message = self.scrub(message);
         if message.len() > MAX_MESSAGE {
@@ -187,33 +270,24 @@ impl IntegrationLog {
             message.truncate(cut);
             message.push('…');
         }
-        self.host
-            .log(level, &format!("[WooCommerce/{}] {message}", category.id()));
-        let _guard = self.write.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut meta: Meta = self.load(META_KEY);
-        let mut segment: Vec<LogEntry> = self.load(&Self::segment_key(meta.last_segment));
-        if segment.len() >= SEGMENT_ENTRIES {
-            meta.last_segment += 1;
-            segment = Vec::new();
-            while meta.last_segment - meta.first_segment >= MAX_SEGMENTS {
-                self.store(&Self::segment_key(meta.first_segment), None);
-                meta.first_segment += 1;
-            }
-        }
-        segment.push(LogEntry {
-            id: meta.next_id,
-            time: Utc::now(),
+        let entry = LogEntry {
+            id: 0,
+            time: self.clock.now(),
             category,
-            level: level_name(level).to_string(),
+            level: level.into(),
             message,
-        });
-        meta.next_id += 1;
-        if let Ok(text) = serde_json::to_string(&segment)
-            && self.store(&Self::segment_key(meta.last_segment), Some(text))
-            && let Ok(text) = serde_json::to_string(&meta)
-        {
-            self.store(META_KEY, Some(text));
+            workstation: self
+                .workstation
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone(),
+        };
+        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        if pending.len() >= MAX_PENDING {
+            pending.pop_front();
+            self.dropped.fetch_add(1, Ordering::Relaxed);
         }
+        pending.push_back(entry);
     }
 
     pub fn info(&self, category: Category, message: &str) {
@@ -228,37 +302,115 @@ impl IntegrationLog {
         self.append(category, Level::Error, message);
     }
 
-    /// Entries, newest first, optionally of one category only.
-    pub fn entries(&self, category: Option<Category>) -> Vec<LogEntry> {
-        let meta: Meta = self.load(META_KEY);
-        let mut all = Vec::new();
-        for index in (meta.first_segment..=meta.last_segment).rev() {
-            let mut segment: Vec<LogEntry> = self.load(&Self::segment_key(index));
-            segment.reverse();
-            all.extend(
-                segment
-                    .into_iter()
-                    .filter(|e| category.is_none_or(|c| e.category == c)),
+    /// Writes waiting entries to the host's log and storage. Host threads only (inside a call
+    /// into the plugin). Storage problems go to the host's diagnostic log, never fail the call.
+    pub fn flush(&self) {
+        if self.flushing.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let entries: Vec<LogEntry> = {
+            let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+            pending.drain(..).collect()
+        };
+        let dropped = self.dropped.swap(0, Ordering::Relaxed);
+        for entry in &entries {
+            self.host.log(
+                entry.level.into(),
+                &format!("[WooCommerce/{}] {}", entry.category.id(), entry.message),
             );
         }
-        all
+        let mut entries = entries;
+        if dropped > 0 {
+            entries.push(LogEntry {
+                id: 0,
+                time: self.clock.now(),
+                category: Category::Processing,
+                level: LogLevel::Warning,
+                message: format!(
+                    "{dropped} log entries were dropped because QBM's storage could not take them in time"
+                ),
+                workstation: String::new(),
+            });
+        }
+        if !entries.is_empty() {
+            let stored = self
+                .migrate_legacy()
+                .and_then(|()| STORE.append(self.host.as_ref(), entries));
+            if let Err(err) = stored {
+                // The log cannot log its own failure; the host's diagnostic log gets it.
+                self.host.log(
+                    Level::Error,
+                    &format!("WooCommerce log entries could not be saved: {err}"),
+                );
+            }
+        }
+        self.flushing.store(false, Ordering::Release);
+    }
+
+    /// Moves entries written by plugin version 0.1 (ABI 1.0) into the current layout, once.
+    fn migrate_legacy(&self) -> Result<(), StateError> {
+        let host = self.host.as_ref();
+        let Some(meta) = host.storage_get(StorageArea::CompanyState, legacy::META)? else {
+            return Ok(());
+        };
+        let range = serde_json::from_str::<legacy::Meta>(&meta)
+            .map(|m| m.first_segment..=m.last_segment)
+            .unwrap_or(1..=0);
+        let mut old = Vec::new();
+        for index in range.clone() {
+            if let Some(text) =
+                host.storage_get(StorageArea::CompanyState, &legacy::segment(index))?
+            {
+                old.extend(serde_json::from_str::<Vec<LogEntry>>(&text).unwrap_or_default());
+            }
+        }
+        old.sort_by_key(|e| e.id);
+        // Whoever removes the old meta first moves the entries; a second workstation finds
+        // nothing to move.
+        let mut mine = false;
+        update(host, StorageArea::CompanyState, legacy::META, |current| {
+            mine = current.is_some();
+            None
+        })?;
+        if !mine {
+            return Ok(());
+        }
+        if !old.is_empty() {
+            STORE.append(host, old)?;
+        }
+        for index in range {
+            host.storage_set(StorageArea::CompanyState, &legacy::segment(index), None)?;
+        }
+        Ok(())
+    }
+
+    /// Entries, newest first, optionally of one category only; unreadable stored parts are
+    /// reported as an entry of their own.
+    pub fn entries(&self, category: Option<Category>) -> Result<Vec<LogEntry>, StateError> {
+        self.flush();
+        self.migrate_legacy()?;
+        let (mut all, problems): (Vec<LogEntry>, ReadProblems) = STORE.read(self.host.as_ref())?;
+        for problem in problems.unreadable {
+            all.push(LogEntry {
+                id: u64::MAX,
+                time: self.clock.now(),
+                category: Category::Processing,
+                level: LogLevel::Warning,
+                message: format!(
+                    "part of the stored log could not be read and is not shown ({problem})"
+                ),
+                workstation: String::new(),
+            });
+        }
+        all.retain(|e| category.is_none_or(|c| e.category == c));
+        Ok(all)
     }
 
     /// Removes every entry.
-    pub fn clear(&self) {
-        let _guard = self.write.lock().unwrap_or_else(PoisonError::into_inner);
-        let meta: Meta = self.load(META_KEY);
-        for index in meta.first_segment..=meta.last_segment {
-            self.store(&Self::segment_key(index), None);
-        }
-        let fresh = Meta {
-            first_segment: meta.last_segment + 1,
-            last_segment: meta.last_segment + 1,
-            next_id: meta.next_id,
-        };
-        if let Ok(text) = serde_json::to_string(&fresh) {
-            self.store(META_KEY, Some(text));
-        }
+    pub fn clear(&self) -> Result<(), StateError> {
+        self.flush();
+        self.migrate_legacy()?;
+        STORE.clear(self.host.as_ref())
     }
 }
 
@@ -280,6 +432,16 @@ mod tests {
         assert!(!clean.contains("abc%3D"), "{clean}");
         assert!(clean.contains("page=2"), "{clean}");
         assert!(clean.contains("consumer_key=ck_1"), "{clean}");
+    }
+
+    #[test]
+    fn basic_credentials_echoed_by_a_page_are_removed() {
+        let clean = scrub(
+            "blocked: Authorization: Basic Y2tfMTIzNDU2Nzg5MDpjc19hYmNkZWYxMjM0NTY3ODkw seen; Basic authentication",
+            &[],
+        );
+        assert!(!clean.contains("Y2tf"), "{clean}");
+        assert!(clean.contains("Basic authentication"), "{clean}");
     }
 
     #[test]

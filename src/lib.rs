@@ -7,6 +7,8 @@ pub mod ffi;
 pub mod host_port;
 pub mod integration_log;
 pub mod plugin;
+pub mod runtime;
 pub mod secret;
+pub mod state;
 pub mod sync;
 pub mod woo;

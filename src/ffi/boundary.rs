@@ -3,14 +3,41 @@
 //! Since Rust 1.81 an unwind that reaches an `extern "C"` frame aborts the process, which would
 //! take QBM down with the plugin. Every exported function and every function pointer handed to
 //! the host therefore runs its body inside [`guard`].
+//!
+//! The message of a failed call belongs to the calling thread, but it is not kept in a
+//! thread-local value that needs dropping: glibc keeps a library mapped while any live thread
+//! has such a value registered for it, so `dlclose` after a failed call would leave the plugin
+//! loaded and an upgraded plugin could not be loaded without restarting QBM. The thread only
+//! holds a number (nothing to drop); the messages live in a small table shared by all threads,
+//! bounded to the [`MAX_THREADS_REMEMBERED`] threads that failed most recently.
 
-use std::cell::RefCell;
+use std::cell::Cell;
+use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use super::abi::qbm_wc_status;
 
+/// How many threads' messages are kept; the oldest is forgotten first.
+pub const MAX_THREADS_REMEMBERED: usize = 1024;
+
 thread_local! {
-    static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
+    /// This thread's key into [`MESSAGES`]; 0 until its first failure.
+    static THREAD_KEY: Cell<u64> = const { Cell::new(0) };
+}
+
+static NEXT_KEY: AtomicU64 = AtomicU64::new(1);
+static STAMP: AtomicU64 = AtomicU64::new(1);
+static MESSAGES: Mutex<Option<HashMap<u64, (u64, String)>>> = Mutex::new(None);
+
+fn thread_key() -> u64 {
+    THREAD_KEY.with(|key| {
+        if key.get() == 0 {
+            key.set(NEXT_KEY.fetch_add(1, Ordering::Relaxed));
+        }
+        key.get()
+    })
 }
 
 /// A failure on its way out through the C boundary.
@@ -31,16 +58,35 @@ impl FfiError {
 
 /// Records `message` as this thread's last error.
 pub fn set_last_error(message: &str) {
-    LAST_ERROR.with(|slot| {
-        let mut slot = slot.borrow_mut();
-        slot.clear();
-        slot.push_str(message);
-    });
+    let key = thread_key();
+    let stamp = STAMP.fetch_add(1, Ordering::Relaxed);
+    let mut guard = MESSAGES.lock().unwrap_or_else(PoisonError::into_inner);
+    let table = guard.get_or_insert_with(HashMap::new);
+    if table.len() >= MAX_THREADS_REMEMBERED
+        && !table.contains_key(&key)
+        && let Some(oldest) = table
+            .iter()
+            .min_by_key(|(_, (stamp, _))| *stamp)
+            .map(|(k, _)| *k)
+    {
+        table.remove(&oldest);
+    }
+    table.insert(key, (stamp, message.to_string()));
 }
 
 /// This thread's last error message (empty when nothing failed yet).
 pub fn last_error() -> String {
-    LAST_ERROR.with(|slot| slot.borrow().clone())
+    let key = THREAD_KEY.with(Cell::get);
+    if key == 0 {
+        return String::new();
+    }
+    MESSAGES
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .as_ref()
+        .and_then(|table| table.get(&key))
+        .map(|(_, message)| message.clone())
+        .unwrap_or_default()
 }
 
 /// What an `extern "C"` function returns when its body panicked.
@@ -128,6 +174,20 @@ mod tests {
         assert_eq!(status, qbm_wc_status::QBM_WC_STATUS_INVALID_JSON);
         assert_eq!(last_error(), "bad json");
         assert_eq!(call(|| Ok(())), qbm_wc_status::QBM_WC_STATUS_OK);
+    }
+
+    #[test]
+    fn messages_belong_to_their_thread() {
+        set_last_error("on the main test thread");
+        let other = std::thread::spawn(|| {
+            assert_eq!(last_error(), "");
+            set_last_error("on another thread");
+            last_error()
+        })
+        .join()
+        .unwrap();
+        assert_eq!(other, "on another thread");
+        assert_eq!(last_error(), "on the main test thread");
     }
 
     #[test]

@@ -40,6 +40,8 @@ static ENTRY: EntryTable = EntryTable(qbm_wc_api {
     options_save: instance::options_save,
     invoke_action: instance::invoke_action,
     cancel_action: instance::cancel_action,
+    run_due_jobs: instance::run_due_jobs,
+    stock_changed: instance::stock_changed,
 });
 
 /// The plugin's only entry point: negotiates the ABI version and hands out the function table.

@@ -1,37 +1,52 @@
 //! The host's callback table behind the safe [`HostPort`] trait. The only code that calls host
 //! function pointers.
+//!
+//! `create` copies the host's table, so the plugin never reads memory the host may have
+//! released; what `host_ctx` points to is the host's to keep alive until `destroy`.
 
 use std::ffi::c_void;
-use std::mem::{offset_of, size_of};
+use std::mem::{align_of, offset_of, size_of};
 
 use super::abi::*;
 use super::boundary::{FfiError, guard};
-use crate::host_port::{HostCall, HostError, HostPort, Identity, Level, Permission, StorageArea};
+use crate::host_port::{
+    HostCall, HostCapabilities, HostError, HostPort, Identity, Level, Permission, StorageArea, Swap,
+};
 
-/// A validated pointer to the host's table.
+/// The plugin's copy of the host's table.
 pub struct HostApi {
-    table: *const qbm_wc_host,
+    table: qbm_wc_host,
+    capabilities: HostCapabilities,
 }
 
-// SAFETY: the C contract makes every host callback thread-safe and keeps the table alive until
-// `destroy` returns, which drops this value first.
+// SAFETY: the C contract makes every host callback callable from any host thread and keeps
+// `host_ctx` alive until `destroy` returns, which drops this value first.
 unsafe impl Send for HostApi {}
-// SAFETY: as above; the plugin only reads the table.
+// SAFETY: as above; the plugin only reads its copy of the table.
 unsafe impl Sync for HostApi {}
 
 /// The smallest table this plugin understands: ABI 1.0 ends with `notify`.
 const MIN_HOST_TABLE: usize = offset_of!(qbm_wc_host, notify) + size_of::<usize>();
 
+/// `QBM_WC_STATUS_HOST_ERROR (201)`: how a status is named in messages.
+pub fn status_text(status: u32) -> String {
+    let name = super::status::name(status);
+    let name = std::str::from_utf8(name)
+        .unwrap_or("QBM_WC_STATUS_UNKNOWN")
+        .trim_end_matches('\0');
+    format!("{name} ({status})")
+}
+
 impl HostApi {
-    /// Checks the table's size, version and required callbacks.
+    /// Checks the table's size, version and required callbacks, and copies it.
     ///
     /// # Safety
-    /// `table` must be NULL or point to a `qbm_wc_host` of at least `struct_size` bytes that stays
-    /// valid, unchanged, until the returned value is dropped.
+    /// `table` must be NULL or point to at least `struct_size` readable bytes laid out as a
+    /// `qbm_wc_host` (a shorter table of an older ABI minor is fine).
     pub unsafe fn new(table: *const qbm_wc_host) -> Result<Self, FfiError> {
         super::ptr::non_null(table, "the host table")?;
         // SAFETY: non-NULL; `struct_size` is the first field of every version of the table.
-        let size = unsafe { (*table).struct_size };
+        let size = unsafe { table.cast::<usize>().read_unaligned() };
         if size < MIN_HOST_TABLE {
             return Err(FfiError::new(
                 qbm_wc_status::QBM_WC_STATUS_STRUCT_TOO_SMALL,
@@ -40,8 +55,20 @@ impl HostApi {
                 ),
             ));
         }
-        // SAFETY: the table covers every 1.0 field (checked above).
-        let host = unsafe { &*table };
+        // Fields the host's table does not (fully) cover stay NULL: copy whole fields only.
+        let covered = size.min(size_of::<qbm_wc_host>());
+        let covered = covered - covered % align_of::<usize>();
+        // SAFETY: an all-zero table is valid (NULL callbacks and pointers, zero sizes).
+        let mut host: qbm_wc_host = unsafe { std::mem::zeroed() };
+        // SAFETY: the host guarantees `size >= covered` readable bytes; our copy has room for
+        // `covered <= size_of::<qbm_wc_host>()` bytes; the two do not overlap.
+        unsafe {
+            std::ptr::copy_nonoverlapping(
+                table.cast::<u8>(),
+                (&mut host as *mut qbm_wc_host).cast::<u8>(),
+                covered,
+            );
+        }
         if host.abi_major != QBM_WC_ABI_MAJOR {
             return Err(FfiError::new(
                 qbm_wc_status::QBM_WC_STATUS_UNSUPPORTED_ABI_VERSION,
@@ -51,7 +78,7 @@ impl HostApi {
                 ),
             ));
         }
-        // `progress`, `log` and `notify` are optional.
+        // `progress`, `log`, `notify` and every 1.1 callback are optional.
         let required: [(&str, bool); 16] = [
             ("get_identity", host.get_identity.is_some()),
             ("check_permission", host.check_permission.is_some()),
@@ -76,12 +103,21 @@ impl HostApi {
                 format!("the host table has no `{name}` callback, which the plugin requires"),
             ));
         }
-        Ok(Self { table })
+        let capabilities = HostCapabilities {
+            abi_minor: host.abi_minor,
+            storage_cas: host.storage_cas.is_some(),
+            secrets: host.secret_get.is_some() && host.secret_set.is_some(),
+            request_run: host.request_run.is_some(),
+            stock_changes: host.stock_changes.is_some(),
+        };
+        Ok(Self {
+            table: host,
+            capabilities,
+        })
     }
 
     fn table(&self) -> &qbm_wc_host {
-        // SAFETY: validated in `new`; valid until `self` is dropped (C contract).
-        unsafe { &*self.table }
+        &self.table
     }
 }
 
@@ -174,7 +210,7 @@ fn answer(callback: &'static str, status: u32, collected: Collected) -> Result<S
         });
     }
     let message = if text.trim().is_empty() {
-        format!("status {status}")
+        format!("it answered {} without an explanation", status_text(status))
     } else {
         text
     };
@@ -189,17 +225,39 @@ fn answer(callback: &'static str, status: u32, collected: Collected) -> Result<S
     }
 }
 
+fn none_view() -> qbm_wc_str {
+    qbm_wc_str {
+        ptr: std::ptr::null(),
+        len: 0,
+    }
+}
+
+fn optional_view(value: Option<&str>) -> qbm_wc_str {
+    value.map_or_else(none_view, view)
+}
+
+fn failed(callback: &'static str, status: u32, what: String) -> HostError {
+    HostError::Failed {
+        callback,
+        status,
+        message: format!("{what} (it answered {})", status_text(status)),
+    }
+}
+
+const OK: u32 = qbm_wc_status::QBM_WC_STATUS_OK as u32;
+
 impl HostPort for HostApi {
+    fn capabilities(&self) -> HostCapabilities {
+        self.capabilities
+    }
+
     fn identity(&self) -> Result<Identity, HostError> {
         let host = self.table();
         let callback = host.get_identity.expect("checked in HostApi::new");
         // SAFETY: a required callback of a validated table, given its own context and our sink.
         let (status, collected) = with_sink(|sink| unsafe { callback(host.host_ctx, sink) });
         let text = answer("get_identity", status, collected)?;
-        serde_json::from_str(&text).map_err(|err| HostError::BadResponse {
-            callback: "get_identity",
-            detail: err.to_string(),
-        })
+        crate::host_port::decode_document("get_identity", &text)
     }
 
     fn has_permission(&self, permission: Permission) -> Result<bool, HostError> {
@@ -208,12 +266,12 @@ impl HostPort for HostApi {
         let mut allowed: u8 = 0;
         // SAFETY: a required callback of a validated table; `allowed` outlives the call.
         let status = unsafe { callback(host.host_ctx, permission_code(permission), &mut allowed) };
-        if status != qbm_wc_status::QBM_WC_STATUS_OK as u32 {
-            return Err(HostError::Failed {
-                callback: "check_permission",
+        if status != OK {
+            return Err(failed(
+                "check_permission",
                 status,
-                message: format!("could not check the permission to {}", permission.label()),
-            });
+                format!("could not check the permission to {}", permission.label()),
+            ));
         }
         Ok(allowed != 0)
     }
@@ -239,21 +297,94 @@ impl HostPort for HostApi {
     ) -> Result<(), HostError> {
         let host = self.table();
         let callback = host.storage_set.expect("checked in HostApi::new");
-        let value = match value {
-            Some(text) => view(text),
-            None => qbm_wc_str {
-                ptr: std::ptr::null(),
-                len: 0,
-            },
-        };
         // SAFETY: a required callback of a validated table; the views outlive the call.
-        let status = unsafe { callback(host.host_ctx, area_code(area), view(key), value) };
-        if status != qbm_wc_status::QBM_WC_STATUS_OK as u32 {
-            return Err(HostError::Failed {
-                callback: "storage_set",
+        let status = unsafe {
+            callback(
+                host.host_ctx,
+                area_code(area),
+                view(key),
+                optional_view(value),
+            )
+        };
+        if status != OK {
+            return Err(failed(
+                "storage_set",
                 status,
-                message: format!("could not store `{key}`"),
+                format!("could not store `{key}`"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn storage_cas(
+        &self,
+        area: StorageArea,
+        key: &str,
+        expected: Option<&str>,
+        value: Option<&str>,
+    ) -> Result<Swap, HostError> {
+        let host = self.table();
+        let Some(callback) = host.storage_cas else {
+            return Err(HostError::Unsupported {
+                callback: "storage_cas",
             });
+        };
+        let mut swapped: u8 = 0;
+        // SAFETY: an optional callback the host set; the views and `swapped` outlive the call.
+        let status = unsafe {
+            callback(
+                host.host_ctx,
+                area_code(area),
+                view(key),
+                optional_view(expected),
+                optional_view(value),
+                &mut swapped,
+            )
+        };
+        if status != OK {
+            return Err(failed(
+                "storage_cas",
+                status,
+                format!("could not update `{key}`"),
+            ));
+        }
+        Ok(if swapped != 0 {
+            Swap::Done
+        } else {
+            Swap::Conflict
+        })
+    }
+
+    fn secret_get(&self, key: &str) -> Result<Option<String>, HostError> {
+        let host = self.table();
+        let Some(callback) = host.secret_get.filter(|_| self.capabilities.secrets) else {
+            return Err(HostError::Unsupported {
+                callback: "secret_get",
+            });
+        };
+        let mut found: u8 = 0;
+        // SAFETY: an optional callback the host set; `key`, `found` and the sink outlive the call.
+        let (status, collected) =
+            with_sink(|sink| unsafe { callback(host.host_ctx, view(key), &mut found, sink) });
+        let text = answer("secret_get", status, collected)?;
+        Ok((found != 0).then_some(text))
+    }
+
+    fn secret_set(&self, key: &str, value: Option<&str>) -> Result<(), HostError> {
+        let host = self.table();
+        let Some(callback) = host.secret_set.filter(|_| self.capabilities.secrets) else {
+            return Err(HostError::Unsupported {
+                callback: "secret_set",
+            });
+        };
+        // SAFETY: an optional callback the host set; the views outlive the call.
+        let status = unsafe { callback(host.host_ctx, view(key), optional_view(value)) };
+        if status != OK {
+            return Err(failed(
+                "secret_set",
+                status,
+                format!("could not keep the secret `{key}` in protected storage"),
+            ));
         }
         Ok(())
     }
@@ -273,8 +404,13 @@ impl HostPort for HostApi {
             HostCall::OrdersQuery => host.orders_query,
             HostCall::LinksGet => host.links_get,
             HostCall::LinksPut => host.links_put,
-        }
-        .expect("checked in HostApi::new");
+            HostCall::StockChanges => host.stock_changes,
+        };
+        let Some(callback) = callback else {
+            return Err(HostError::Unsupported {
+                callback: call.name(),
+            });
+        };
         // SAFETY: a required callback of a validated table; the request view and the sink outlive
         // the call.
         let (status, collected) =
@@ -307,6 +443,14 @@ impl HostPort for HostApi {
         if let Some(callback) = host.notify {
             // SAFETY: an optional callback the host set; the message view outlives the call.
             unsafe { callback(host.host_ctx, level_code(level), view(message)) };
+        }
+    }
+
+    fn request_run(&self) {
+        let host = self.table();
+        if let Some(callback) = host.request_run {
+            // SAFETY: an optional callback the host set, documented as callable from any thread.
+            unsafe { callback(host.host_ctx) };
         }
     }
 }

@@ -1,9 +1,14 @@
 //! The per-instance functions of the table: each checks its arguments, calls one core function
 //! and writes its output. A panic poisons the instance.
+//!
+//! A `qbm_wc_plugin *` is not an address but a number from a registry of live instances: a
+//! handle is never reused, so a destroyed instance's handle can never reach a newer instance
+//! that happens to live at the same address, and looking a handle up, counting the call as
+//! running and `destroy` all happen under the registry's lock.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::Serialize;
@@ -15,49 +20,81 @@ use super::ptr::{non_null, str_from, write_buffer};
 use super::status;
 use crate::plugin::{CoreError, Plugin};
 
-/// What a `qbm_wc_plugin *` points at.
+/// What a handle refers to.
 struct Instance {
     core: Plugin,
     poisoned: AtomicBool,
+    /// Calls running on this instance (including calls made from inside host callbacks).
+    active: AtomicUsize,
 }
 
-/// Addresses of live instances, so a stale or foreign handle is refused instead of dereferenced.
-static LIVE: Mutex<Option<HashSet<usize>>> = Mutex::new(None);
-
-fn live() -> std::sync::MutexGuard<'static, Option<HashSet<usize>>> {
-    LIVE.lock().unwrap_or_else(PoisonError::into_inner)
+struct Registry {
+    next: usize,
+    live: HashMap<usize, Arc<Instance>>,
 }
 
-fn instance<'a>(plugin: *mut qbm_wc_plugin) -> Result<&'a Instance, FfiError> {
-    non_null(plugin, "the plugin instance")?;
-    let known = live()
-        .as_ref()
-        .is_some_and(|set| set.contains(&(plugin as usize)));
-    if !known {
-        return Err(FfiError::new(
-            qbm_wc_status::QBM_WC_STATUS_INVALID_ARGUMENT,
-            "the plugin instance pointer is not a live instance (already destroyed?)",
-        ));
+static REGISTRY: Mutex<Option<Registry>> = Mutex::new(None);
+
+/// Handles start here and grow by 16, so they look like aligned pointers to a host that stores
+/// them as such, and are never NULL.
+const FIRST_HANDLE: usize = 0x5157_0000;
+
+fn registry() -> std::sync::MutexGuard<'static, Option<Registry>> {
+    REGISTRY.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A call counted as running on an instance until dropped.
+struct Entered(Arc<Instance>);
+
+impl Drop for Entered {
+    fn drop(&mut self) {
+        self.0.active.fetch_sub(1, Ordering::AcqRel);
     }
-    // SAFETY: the address is registered, so it came from `Box::into_raw` in `create` and has not
-    // been released by `destroy` (which unregisters first).
-    Ok(unsafe { &*plugin.cast::<Instance>() })
 }
 
-/// Runs `body` on a live, healthy instance; a panic inside it poisons the instance.
+fn enter(plugin: *mut qbm_wc_plugin) -> Result<Entered, FfiError> {
+    non_null(plugin, "the plugin instance")?;
+    let guard = registry();
+    let found = guard
+        .as_ref()
+        .and_then(|r| r.live.get(&(plugin as usize)))
+        .cloned();
+    match found {
+        Some(instance) => {
+            instance.active.fetch_add(1, Ordering::AcqRel);
+            Ok(Entered(instance))
+        }
+        None => Err(FfiError::new(
+            qbm_wc_status::QBM_WC_STATUS_INVALID_ARGUMENT,
+            "the plugin instance handle is not a live instance (already destroyed, or never created)",
+        )),
+    }
+}
+
+/// Runs `body` on a live, healthy instance; a panic inside it poisons the instance. With
+/// `flush`, the log entries the call produced are written before it returns.
 fn with_instance(
     plugin: *mut qbm_wc_plugin,
+    flush: bool,
     body: impl FnOnce(&Instance) -> Result<(), FfiError>,
 ) -> qbm_wc_status {
     boundary::call(|| {
-        let inst = instance(plugin)?;
+        let entered = enter(plugin)?;
+        let inst = entered.0.as_ref();
         if inst.poisoned.load(Ordering::SeqCst) {
             return Err(FfiError::new(
                 qbm_wc_status::QBM_WC_STATUS_POISONED,
                 "an earlier internal error left this WooCommerce plugin instance unusable; reload the integration",
             ));
         }
-        match catch_unwind(AssertUnwindSafe(|| body(inst))) {
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            let result = body(inst);
+            if flush {
+                inst.core.after_call();
+            }
+            result
+        }));
+        match outcome {
             Ok(result) => result,
             Err(payload) => {
                 inst.poisoned.store(true, Ordering::SeqCst);
@@ -100,17 +137,33 @@ pub(super) unsafe extern "C" fn create(
 ) -> qbm_wc_status {
     boundary::call(|| {
         non_null(out_plugin, "out_plugin")?;
-        // SAFETY: the host table stays valid until `destroy` (C contract); `new` checks its size.
+        // SAFETY: `host` is NULL or a readable table of `struct_size` bytes (C contract); the
+        // table is copied, so the host may release it after this call.
         let api = unsafe { HostApi::new(host) }?;
         let core = Plugin::new(Arc::new(api)).map_err(core_err)?;
-        let boxed = Box::new(Instance {
+        let instance = Arc::new(Instance {
             core,
             poisoned: AtomicBool::new(false),
+            active: AtomicUsize::new(0),
         });
-        let raw = Box::into_raw(boxed).cast::<qbm_wc_plugin>();
-        live().get_or_insert_with(HashSet::new).insert(raw as usize);
+        let handle = {
+            let mut guard = registry();
+            let registry = guard.get_or_insert_with(|| Registry {
+                next: FIRST_HANDLE,
+                live: HashMap::new(),
+            });
+            let handle = registry.next;
+            registry.next = registry.next.checked_add(16).ok_or_else(|| {
+                FfiError::new(
+                    qbm_wc_status::QBM_WC_STATUS_INTERNAL,
+                    "no more instance handles are available in this process",
+                )
+            })?;
+            registry.live.insert(handle, instance);
+            handle
+        };
         // SAFETY: checked non-NULL; writable by the caller's contract.
-        unsafe { out_plugin.write(raw) };
+        unsafe { out_plugin.write(handle as *mut qbm_wc_plugin) };
         Ok(())
     })
 }
@@ -120,18 +173,35 @@ pub(super) unsafe extern "C" fn destroy(plugin: *mut qbm_wc_plugin) {
         if plugin.is_null() {
             return;
         }
-        let registered = live()
-            .as_mut()
-            .is_some_and(|set| set.remove(&(plugin as usize)));
-        if !registered {
-            boundary::set_last_error(
-                "destroy: the pointer is not a live plugin instance; nothing was released",
-            );
-            return;
+        let removed = {
+            let mut guard = registry();
+            let Some(registry) = guard.as_mut() else {
+                boundary::set_last_error(
+                    "destroy: the handle is not a live plugin instance; nothing was released",
+                );
+                return;
+            };
+            match registry.live.get(&(plugin as usize)) {
+                None => {
+                    boundary::set_last_error(
+                        "destroy: the handle is not a live plugin instance; nothing was released",
+                    );
+                    return;
+                }
+                Some(instance) if instance.active.load(Ordering::Acquire) > 0 => {
+                    boundary::set_last_error(
+                        "destroy: a call on this instance is still running (destroy must not be called from inside a host callback or concurrently); nothing was released",
+                    );
+                    return;
+                }
+                Some(_) => registry.live.remove(&(plugin as usize)),
+            }
+        };
+        // No call is running and none can start (the handle is gone), so this is the only
+        // reference left.
+        if let Some(instance) = removed.and_then(|arc| Arc::try_unwrap(arc).ok()) {
+            instance.core.shutdown();
         }
-        // SAFETY: registered, so it is the `Box<Instance>` leaked by `create`, released once.
-        let inst = unsafe { Box::from_raw(plugin.cast::<Instance>()) };
-        inst.core.shutdown();
     })
 }
 
@@ -139,7 +209,7 @@ pub(super) unsafe extern "C" fn describe_menu(
     plugin: *mut qbm_wc_plugin,
     out: *mut qbm_wc_buffer,
 ) -> qbm_wc_status {
-    with_instance(plugin, |inst| {
+    with_instance(plugin, true, |inst| {
         non_null(out, "out")?;
         answer(out, &inst.core.menu().map_err(core_err)?)
     })
@@ -150,7 +220,7 @@ pub(super) unsafe extern "C" fn describe_screen(
     screen_id: qbm_wc_str,
     out: *mut qbm_wc_buffer,
 ) -> qbm_wc_status {
-    with_instance(plugin, |inst| {
+    with_instance(plugin, true, |inst| {
         non_null(out, "out")?;
         // SAFETY: the view is valid for this call (C contract).
         let id = unsafe { str_from(screen_id, "screen_id") }?;
@@ -162,7 +232,7 @@ pub(super) unsafe extern "C" fn option_schema(
     plugin: *mut qbm_wc_plugin,
     out: *mut qbm_wc_buffer,
 ) -> qbm_wc_status {
-    with_instance(plugin, |inst| {
+    with_instance(plugin, true, |inst| {
         non_null(out, "out")?;
         answer(out, &inst.core.option_schema())
     })
@@ -172,7 +242,7 @@ pub(super) unsafe extern "C" fn options_get(
     plugin: *mut qbm_wc_plugin,
     out: *mut qbm_wc_buffer,
 ) -> qbm_wc_status {
-    with_instance(plugin, |inst| {
+    with_instance(plugin, true, |inst| {
         non_null(out, "out")?;
         answer(out, &inst.core.options_document().map_err(core_err)?)
     })
@@ -183,7 +253,7 @@ pub(super) unsafe extern "C" fn options_validate(
     values: qbm_wc_str,
     out_report: *mut qbm_wc_buffer,
 ) -> qbm_wc_status {
-    with_instance(plugin, |inst| {
+    with_instance(plugin, true, |inst| {
         non_null(out_report, "out_report")?;
         // SAFETY: the view is valid for this call (C contract).
         let values = unsafe { str_from(values, "values") }?;
@@ -199,7 +269,7 @@ pub(super) unsafe extern "C" fn options_save(
     values: qbm_wc_str,
     out_report: *mut qbm_wc_buffer,
 ) -> qbm_wc_status {
-    with_instance(plugin, |inst| {
+    with_instance(plugin, true, |inst| {
         non_null(out_report, "out_report")?;
         // SAFETY: the view is valid for this call (C contract).
         let values = unsafe { str_from(values, "values") }?;
@@ -222,7 +292,7 @@ pub(super) unsafe extern "C" fn invoke_action(
     request: qbm_wc_str,
     out_response: *mut qbm_wc_buffer,
 ) -> qbm_wc_status {
-    with_instance(plugin, |inst| {
+    with_instance(plugin, true, |inst| {
         non_null(out_response, "out_response")?;
         // SAFETY: the view is valid for this call (C contract).
         let request = unsafe { str_from(request, "request") }?;
@@ -234,8 +304,40 @@ pub(super) unsafe extern "C" fn cancel_action(
     plugin: *mut qbm_wc_plugin,
     call_id: u64,
 ) -> qbm_wc_status {
-    boundary::call(|| {
-        instance(plugin)?.core.cancel(call_id);
+    // Calls no host callback: the log is not flushed here.
+    with_instance(plugin, false, |inst| {
+        inst.core.cancel(call_id);
         Ok(())
+    })
+}
+
+pub(super) unsafe extern "C" fn run_due_jobs(
+    plugin: *mut qbm_wc_plugin,
+    out_next_due_ms: *mut u64,
+    out_report: *mut qbm_wc_buffer,
+) -> qbm_wc_status {
+    with_instance(plugin, true, |inst| {
+        non_null(out_next_due_ms, "out_next_due_ms")?;
+        non_null(out_report, "out_report")?;
+        let (report, next_due_ms) = inst.core.run_due_jobs().map_err(core_err)?;
+        let text = to_json(&report)?;
+        // SAFETY: both outputs are non-NULL and writable (checked, and the C contract).
+        unsafe {
+            out_next_due_ms.write(next_due_ms);
+            write_buffer(out_report, text);
+        }
+        Ok(())
+    })
+}
+
+pub(super) unsafe extern "C" fn stock_changed(
+    plugin: *mut qbm_wc_plugin,
+    item_ids: qbm_wc_str,
+) -> qbm_wc_status {
+    // Calls no host callback except `request_run`: the log is not flushed here.
+    with_instance(plugin, false, |inst| {
+        // SAFETY: the view is valid for this call (C contract).
+        let item_ids = unsafe { str_from(item_ids, "item_ids") }?;
+        inst.core.stock_changed(item_ids).map_err(core_err)
     })
 }

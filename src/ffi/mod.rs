@@ -10,6 +10,7 @@ mod boundary;
 mod entry;
 mod host;
 mod instance;
+pub(crate) mod os_thread;
 mod ptr;
 mod status;
 

@@ -34,6 +34,7 @@ known_statuses!(
     QBM_WC_STATUS_UNKNOWN_SCREEN,
     QBM_WC_STATUS_STRUCT_TOO_SMALL,
     QBM_WC_STATUS_INPUT_TOO_LARGE,
+    QBM_WC_STATUS_BUSY,
     QBM_WC_STATUS_HOST_CALLBACK_MISSING,
     QBM_WC_STATUS_HOST_ERROR,
     QBM_WC_STATUS_PERMISSION_DENIED,
@@ -79,8 +80,11 @@ pub fn of(err: &CoreError) -> qbm_wc_status {
         CoreError::Host(HostError::Failed { .. }) => QBM_WC_STATUS_HOST_ERROR,
         CoreError::Host(HostError::BadResponse { .. }) => QBM_WC_STATUS_HOST_BAD_RESPONSE,
         CoreError::Host(HostError::NotFound { .. }) => QBM_WC_STATUS_NOT_FOUND,
+        CoreError::Host(HostError::Unsupported { .. }) => QBM_WC_STATUS_HOST_CALLBACK_MISSING,
+        CoreError::Host(HostError::Unbounded { .. }) => QBM_WC_STATUS_HOST_BAD_RESPONSE,
         CoreError::Store(err) => of_store(err.kind()),
         CoreError::Cancelled => QBM_WC_STATUS_CANCELLED,
+        CoreError::Busy(_) => QBM_WC_STATUS_BUSY,
         CoreError::Internal(_) => QBM_WC_STATUS_INTERNAL,
     }
 }

@@ -1,20 +1,26 @@
 //! The JSON documents exchanged with the host's record callbacks (`docs/ABI.md` describes them
-//! for host authors). Ids are strings, so a host may use numbers, codes or GUIDs; money and
-//! quantities are decimal strings; dates are RFC 3339 with an offset.
+//! for host authors). Ids are strings, so a host may use numbers, codes or GUIDs (whole numbers
+//! are accepted too); money and quantities are written as decimal strings and read from strings
+//! or exact JSON numbers; dates are RFC 3339 with an offset. Unknown fields are ignored.
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::decode::{host_decimal, host_id};
+
 /// Who is working: `get_identity`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identity {
+    #[serde(with = "host_id")]
     pub company_id: String,
     #[serde(default)]
     pub company_name: String,
+    #[serde(with = "host_id")]
     pub user: String,
     #[serde(default)]
     pub user_name: String,
+    #[serde(with = "host_id")]
     pub workstation: String,
 }
 
@@ -46,7 +52,11 @@ pub struct ItemAccounts {
 /// A QBM item (`qbm.wc.item/1`). `id` is absent when asking the host to create one.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Item {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "host_id::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<String>,
     pub code: String,
     pub name: String,
@@ -58,7 +68,7 @@ pub struct Item {
     pub upc: Option<String>,
     #[serde(
         default,
-        with = "rust_decimal::serde::str_option",
+        with = "host_decimal::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub price: Option<Decimal>,
@@ -106,6 +116,7 @@ pub struct ItemList {
 /// A QBM store/location.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Location {
+    #[serde(with = "host_id")]
     pub id: String,
     #[serde(default)]
     pub code: String,
@@ -130,9 +141,11 @@ pub struct StockQuery {
 /// One item's quantity at one location; pairs the host does not list are zero.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StockLevel {
+    #[serde(with = "host_id")]
     pub item_id: String,
+    #[serde(with = "host_id")]
     pub location_id: String,
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "host_decimal")]
     pub on_hand: Decimal,
 }
 
@@ -182,6 +195,7 @@ pub struct AccountsQuery {
 /// An account of the chart of accounts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
+    #[serde(with = "host_id")]
     pub id: String,
     #[serde(default)]
     pub number: String,
@@ -225,7 +239,11 @@ pub struct Address {
 /// A QBM customer/partner (`qbm.wc.customer/1`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Customer {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "host_id::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<String>,
     #[serde(default)]
     pub first_name: String,
@@ -266,28 +284,48 @@ pub struct CustomerList {
     pub customers: Vec<Customer>,
 }
 
-/// A line of a customer order.
+/// A line of a customer order. `net_amount` is the line's exact amount before tax: WooCommerce
+/// line totals (after coupons) do not always divide evenly by the quantity, so a host must post
+/// `net_amount` as the line amount and treat `unit_price` as informative.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderLine {
+    #[serde(with = "host_id")]
     pub item_id: String,
     #[serde(default)]
     pub description: String,
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "host_decimal")]
     pub quantity: Decimal,
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "host_decimal")]
     pub unit_price: Decimal,
-    #[serde(default, with = "rust_decimal::serde::str")]
+    #[serde(default, with = "host_decimal")]
     pub tax: Decimal,
+    /// Since ABI 1.1; hosts written for 1.0 may not answer it.
+    #[serde(
+        default,
+        with = "host_decimal::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub net_amount: Option<Decimal>,
 }
 
 /// A QBM customer order (`qbm.wc.order/1`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Order {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "host_id::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "host_id::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub number: Option<String>,
+    #[serde(with = "host_id")]
     pub customer_id: String,
+    #[serde(with = "host_id")]
     pub location_id: String,
     pub date: DateTime<Utc>,
     /// The WooCommerce order number this order was imported from.
@@ -296,7 +334,7 @@ pub struct Order {
     #[serde(default)]
     pub currency: String,
     pub lines: Vec<OrderLine>,
-    #[serde(default, with = "rust_decimal::serde::str")]
+    #[serde(default, with = "host_decimal")]
     pub total: Decimal,
     #[serde(default)]
     pub notes: String,
@@ -336,9 +374,15 @@ pub enum LinkKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Link {
     pub kind: LinkKind,
+    #[serde(with = "host_id")]
     pub woo_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "host_id::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub woo_parent_id: Option<String>,
+    #[serde(with = "host_id")]
     pub qbm_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<DateTime<Utc>>,
@@ -358,4 +402,23 @@ pub struct LinksQuery {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkList {
     pub links: Vec<Link>,
+}
+
+/// `qbm.wc.stock-changes-query/1` (ABI 1.1): items whose on-hand quantity changed at these
+/// locations since `cursor` (`null`: since `since`, the sync start date).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockChangesQuery {
+    pub cursor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<DateTime<Utc>>,
+    pub location_ids: Vec<String>,
+}
+
+/// `qbm.wc.stock-changes/1`: the items that moved and the cursor to ask from next time.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockChanges {
+    #[serde(with = "host_id")]
+    pub cursor: String,
+    #[serde(default, with = "host_id::list")]
+    pub item_ids: Vec<String>,
 }

@@ -4,6 +4,7 @@ use thiserror::Error;
 
 use super::options::OptionReport;
 use crate::host_port::{HostError, Permission};
+use crate::state::StateError;
 
 #[derive(Debug, Error)]
 #[non_exhaustive]
@@ -42,6 +43,8 @@ pub enum CoreError {
     Store(#[from] crate::woo::WooError),
     #[error("the action was cancelled before it changed anything")]
     Cancelled,
+    #[error("{0}")]
+    Busy(String),
     #[error("internal error in the WooCommerce plugin: {0}")]
     Internal(String),
 }
@@ -60,6 +63,15 @@ fn refusal_message(permission: Option<Permission>, option: Option<&'static str>)
             format!("not allowed: \"{option}\" is off in Options → Integrations → WooCommerce")
         }
         (None, None) => "not allowed".to_string(),
+    }
+}
+
+impl From<StateError> for CoreError {
+    fn from(err: StateError) -> Self {
+        match err {
+            StateError::Host(err) => CoreError::Host(err),
+            other => CoreError::Internal(other.to_string()),
+        }
     }
 }
 

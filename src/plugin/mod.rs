@@ -1,13 +1,20 @@
-//! The plugin core: one instance per `create`, owning its async runtime and talking to QBM only
-//! through [`HostPort`].
+//! The plugin core: one instance per `create`, talking to QBM only through [`HostPort`] and to
+//! the store only through the [`Bridge`] to its own I/O threads.
+//!
+//! Every call into an instance runs on the host's thread: it reads the options once, does its
+//! work (host callbacks happen here, and only here), hands network work to the bridge and waits
+//! for it, and writes the log entries the call produced before it returns. No lock of the
+//! instance is held while the host is called.
 
 pub mod actions;
+mod calls;
 pub mod error;
+pub mod jobs;
 pub mod options;
 pub mod screens;
-pub mod woo_items;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashSet};
+use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -16,17 +23,20 @@ use serde_json::Value;
 pub use error::{CoreError, CoreResult};
 
 use crate::host_port::HostPort;
-use crate::integration_log::{IntegrationLog, LogLayer};
+use crate::integration_log::{Category, IntegrationLog, LogLayer};
+use crate::runtime::{Bridge, Clock, Reporter, SystemClock, Waiting};
 use crate::secret::Secret;
+use crate::sync::catalog::CatalogCache;
 use crate::woo::{CancelToken, WooClient, WooConfig};
 use actions::ActionResponse;
+use calls::CallRegistry;
 use options::{OptionReport, OptionValues, Settings};
 
 /// How long Reconnect waits for each answer of the store.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(20);
 
-/// How long `destroy` waits for background work to stop.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// Worker threads of the I/O runtime: network waits, not computation.
+const IO_THREADS: usize = 2;
 
 /// The connection settings a cached client was built from.
 #[derive(Clone, PartialEq, Eq)]
@@ -37,49 +47,63 @@ struct ClientKey {
     allow_insecure_http: bool,
 }
 
+/// `base64(key:secret)`, the HTTP Basic form of the credentials.
+fn basic_credentials(key: &str, secret: &Secret) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(format!(
+        "{}:{}",
+        key.trim(),
+        secret.expose().trim()
+    ))
+}
+
 /// One plugin instance.
 pub struct Plugin {
     host: Arc<dyn HostPort>,
-    runtime: tokio::runtime::Runtime,
-    running: Mutex<HashMap<u64, CancelToken>>,
+    clock: Arc<dyn Clock>,
+    bridge: Bridge,
+    calls: CallRegistry,
     log: Arc<IntegrationLog>,
-    /// Routes this instance's `tracing` events to its own log (several instances may share a
-    /// process, so no global subscriber is installed).
+    /// Routes this instance's `tracing` events (raised on the I/O threads) to its own log.
     dispatch: tracing::Dispatch,
     client: Mutex<Option<(ClientKey, Arc<WooClient>)>>,
-    woo_items: woo_items::WooItemCache,
+    catalog: CatalogCache,
+    jobs: jobs::Jobs,
+    /// Stored option problems already written to the log by this instance.
+    reported: Mutex<HashSet<String>>,
 }
 
 impl Plugin {
-    /// Creates an instance; builds its runtime but calls nothing on the host yet.
+    /// Creates an instance: starts its I/O thread, calls nothing on the host yet.
     pub fn new(host: Arc<dyn HostPort>) -> CoreResult<Self> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("qbm-wc-worker")
-            .enable_all()
-            .build()
-            .map_err(|err| CoreError::Internal(format!("could not start worker threads: {err}")))?;
-        let log = Arc::new(IntegrationLog::new(Arc::clone(&host)));
-        // `host` moves into the struct below; the cache needs its own handle.
-        let host_for_cache = Arc::clone(&host);
+        Self::with_clock(host, Arc::new(SystemClock))
+    }
+
+    pub fn with_clock(host: Arc<dyn HostPort>, clock: Arc<dyn Clock>) -> CoreResult<Self> {
+        let bridge =
+            Bridge::start(IO_THREADS).map_err(|err| CoreError::Internal(err.to_string()))?;
+        let log = Arc::new(IntegrationLog::new(Arc::clone(&host), Arc::clone(&clock)));
         let dispatch = tracing::Dispatch::new(tracing_subscriber::layer::SubscriberExt::with(
             tracing_subscriber::registry(),
             LogLayer::new(Arc::clone(&log)),
         ));
         Ok(Self {
+            catalog: CatalogCache::new(Arc::clone(&host)),
             host,
-            runtime,
-            running: Mutex::new(HashMap::new()),
+            clock,
+            bridge,
+            calls: CallRegistry::default(),
             log,
             dispatch,
             client: Mutex::new(None),
-            woo_items: woo_items::WooItemCache::new(host_for_cache),
+            jobs: jobs::Jobs::default(),
+            reported: Mutex::new(HashSet::new()),
         })
     }
 
     /// The cached WooCommerce catalog.
-    pub fn woo_items(&self) -> &woo_items::WooItemCache {
-        &self.woo_items
+    pub fn catalog(&self) -> &CatalogCache {
+        &self.catalog
     }
 
     /// The integration log.
@@ -87,9 +111,21 @@ impl Plugin {
         &self.log
     }
 
-    /// Runs `f` with this instance's `tracing` events going to its log.
-    pub fn traced<R>(&self, f: impl FnOnce() -> R) -> R {
-        tracing::dispatcher::with_default(&self.dispatch, f)
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+
+    pub fn host(&self) -> &dyn HostPort {
+        self.host.as_ref()
+    }
+
+    pub fn jobs(&self) -> &jobs::Jobs {
+        &self.jobs
+    }
+
+    /// Writes the log entries this call produced (host thread, end of every call).
+    pub fn after_call(&self) {
+        self.log.flush();
     }
 
     fn client_config(settings: &Settings) -> CoreResult<(ClientKey, WooConfig)> {
@@ -126,23 +162,31 @@ impl Plugin {
     }
 
     fn build_client(&self, config: WooConfig) -> CoreResult<WooClient> {
-        // The client's connection pool belongs to this instance's runtime.
-        let _enter = self.runtime.enter();
-        Ok(WooClient::new(config)?)
+        // Built on an I/O thread: its connection pool belongs to the I/O runtime.
+        self.io(
+            None,
+            &CancelToken::new(),
+            async move { WooClient::new(config) },
+        )?
+        .map_err(CoreError::from)
     }
 
     /// The client for the store in `settings`: the cached one while the connection settings are
     /// unchanged, else a new one.
     pub fn client(&self, settings: &Settings) -> CoreResult<Arc<WooClient>> {
         let (key, config) = Self::client_config(settings)?;
-        let mut cached = self.client.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((cached_key, client)) = cached.as_ref()
+        if let Some((cached_key, client)) = self
+            .client
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
             && *cached_key == key
         {
             return Ok(Arc::clone(client));
         }
         let client = Arc::new(self.build_client(config)?);
-        *cached = Some((key, Arc::clone(&client)));
+        *self.client.lock().unwrap_or_else(PoisonError::into_inner) =
+            Some((key, Arc::clone(&client)));
         Ok(client)
     }
 
@@ -157,22 +201,73 @@ impl Plugin {
         self.build_client(config)
     }
 
-    pub fn host(&self) -> &dyn HostPort {
-        self.host.as_ref()
-    }
-
-    /// Runs async work on this instance's runtime from a host thread.
-    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+    /// Runs `future` on the I/O threads while this (host) thread waits. Progress reported
+    /// through the [`Reporter`] goes to the host's `progress` callback for `call_id` (a cancel
+    /// answer cancels `cancel`); the log is written while waiting.
+    pub fn io_reporting<T, F>(
+        &self,
+        call_id: Option<u64>,
+        cancel: &CancelToken,
+        make: impl FnOnce(Reporter) -> F,
+    ) -> CoreResult<T>
+    where
+        T: Send + 'static,
+        F: Future<Output = T> + Send + 'static,
+    {
         use tracing::instrument::WithSubscriber;
-        self.runtime
-            .block_on(future.with_subscriber(self.dispatch.clone()))
+        let dispatch = self.dispatch.clone();
+        let mut waiting = |event: Waiting| {
+            if let (Waiting::Progress(p), Some(call_id)) = (&event, call_id)
+                && !self.host.progress(call_id, p.done, p.total, &p.message)
+            {
+                cancel.cancel();
+            }
+            self.log.flush();
+        };
+        self.bridge
+            .run_reporting(
+                |reporter| make(reporter).with_subscriber(dispatch),
+                &mut waiting,
+            )
+            .map_err(|err| CoreError::Internal(err.to_string()))
     }
 
-    /// Current option values, read from the host. Also tells the log which secret to remove.
+    /// [`Plugin::io_reporting`] for work that reports no progress.
+    pub fn io<T, F>(&self, call_id: Option<u64>, cancel: &CancelToken, future: F) -> CoreResult<T>
+    where
+        T: Send + 'static,
+        F: Future<Output = T> + Send + 'static,
+    {
+        self.io_reporting(call_id, cancel, |_| future)
+    }
+
+    /// Current option values, read from the host once for this call. Also tells the log which
+    /// secrets to remove, and logs stored values that could not be read (once per instance).
     pub fn option_values(&self) -> CoreResult<OptionValues> {
         let values = OptionValues::load(self.host())?;
-        self.log
-            .set_secrets(values.settings().consumer_secret.into_iter().collect());
+        let settings = values.settings();
+        let mut secrets = Vec::new();
+        if let Some(secret) = settings.consumer_secret {
+            // A page that echoes the request's Authorization header shows them this way.
+            secrets.push(Secret::new(basic_credentials(
+                &settings.consumer_key,
+                &secret,
+            )));
+            secrets.push(secret);
+        }
+        self.log.set_secrets(secrets);
+        for problem in values.problems() {
+            let text = format!("{}: {}", problem.label, problem.message);
+            if self
+                .reported
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(text.clone())
+            {
+                self.log
+                    .warn(Category::Connection, &format!("Options: {text}"));
+            }
+        }
         Ok(values)
     }
 
@@ -187,64 +282,54 @@ impl Plugin {
     }
 
     pub fn option_schema(&self) -> Value {
-        options::schema::schema_document()
+        options::schema::schema_document(self.host.capabilities().secrets)
     }
 
     pub fn options_document(&self) -> CoreResult<Value> {
-        Ok(self.option_values()?.document())
+        let values = self.option_values()?;
+        let read_only = self.read_only_values(&values.settings());
+        Ok(values.document(&read_only))
+    }
+
+    /// The values only the plugin writes: the last order sync point and the job status lines.
+    fn read_only_values(&self, settings: &Settings) -> BTreeMap<&'static str, Value> {
+        jobs::read_only_values(self, settings)
     }
 
     pub fn validate_options(&self, json: &str) -> CoreResult<OptionReport> {
-        options::validate(self.host(), json)
+        let current = self.option_values()?;
+        options::validate(self.host(), &current, json)
     }
 
     pub fn save_options(&self, json: &str) -> CoreResult<OptionReport> {
-        let (report, _) = options::save(self.host(), json)?;
+        let current = self.option_values()?;
+        let (report, _) = options::save(self.host(), &current, json)?;
         Ok(report)
     }
 
     pub fn invoke(&self, json: &str) -> CoreResult<ActionResponse> {
-        self.traced(|| actions::invoke(self, json))
+        actions::invoke(self, json)
     }
 
-    /// Asks a running action to stop; unknown ids are ignored.
+    /// Asks a running action to stop (0: every running action that came without a call id).
+    /// Unknown ids are ignored. Calls no host callback.
     pub fn cancel(&self, call_id: u64) {
-        if let Some(token) = self
-            .running
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&call_id)
-        {
-            token.cancel();
-        }
+        self.calls.cancel(call_id);
     }
 
-    fn register_call(&self, call_id: u64) -> CancelToken {
-        let token = CancelToken::new();
-        self.running
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(call_id, token.clone());
-        token
+    /// Runs the background jobs that are due; the report and how long to wait for the next call.
+    pub fn run_due_jobs(&self) -> CoreResult<(Value, u64)> {
+        jobs::run_due(self)
     }
 
-    fn finish_call(&self, call_id: u64) {
-        self.running
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(&call_id);
+    /// Notes that these items' stock moved; they are published on the next job run.
+    pub fn stock_changed(&self, json: &str) -> CoreResult<()> {
+        jobs::stock_changed(self, json)
     }
 
     /// Stops background work and waits for it (bounded), before the host may unload the library.
     pub fn shutdown(self) {
-        for token in self
-            .running
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .values()
-        {
-            token.cancel();
-        }
-        self.runtime.shutdown_timeout(SHUTDOWN_GRACE);
+        self.calls.cancel_all();
+        self.bridge.shutdown();
     }
 }

@@ -77,6 +77,7 @@ pub const SCREENS: &[Screen] = &[
                 row_key: "item_id",
                 load_action: "items.qbm.refresh",
                 columns: &[
+                    col("item_id", "QBM id", "text"),
                     col("code", "Code", "text"),
                     col("name", "Name", "text"),
                     col("sku", "SKU", "text"),
@@ -143,6 +144,7 @@ pub const SCREENS: &[Screen] = &[
                 row_key: "woo_id",
                 load_action: "orders.woo.refresh",
                 columns: &[
+                    col("woo_id", "ID", "text"),
                     col("number", "Order", "text"),
                     col("date", "Date", "datetime"),
                     col("status", "Status", "text"),
@@ -169,6 +171,7 @@ pub const SCREENS: &[Screen] = &[
                 row_key: "qbm_id",
                 load_action: "orders.imported.refresh",
                 columns: &[
+                    col("qbm_id", "QBM id", "text"),
                     col("qbm_number", "QBM order", "text"),
                     col("reference", "WooCommerce order", "text"),
                     col("date", "Date", "datetime"),
@@ -183,30 +186,52 @@ pub const SCREENS: &[Screen] = &[
         id: "logs",
         menu_label: "Logs",
         title: "WooCommerce Logs",
-        tabs: &[Tab {
-            id: "log",
-            label: "Log",
-            row_key: "id",
-            load_action: "logs.refresh",
-            columns: &[
-                col("time", "Time", "datetime"),
-                col("category", "Category", "text"),
-                col("level", "Level", "text"),
-                col("message", "Message", "text"),
-            ],
-            filters: &[Filter {
-                id: "category",
-                label: "Category",
-                kind: "choice",
-                choices: &[
-                    ("", "All"),
-                    ("connection", "Connection"),
-                    ("stock_sync", "Stock sync"),
-                    ("missing_item", "Missing item"),
-                    ("processing", "Processing"),
+        tabs: &[
+            Tab {
+                id: "log",
+                label: "Log",
+                row_key: "id",
+                load_action: "logs.refresh",
+                columns: &[
+                    col("id", "Entry", "text"),
+                    col("time", "Time", "datetime"),
+                    col("category", "Category", "text"),
+                    col("level", "Level", "text"),
+                    col("workstation", "Workstation", "text"),
+                    col("message", "Message", "text"),
                 ],
-            }],
-        }],
+                filters: &[Filter {
+                    id: "category",
+                    label: "Category",
+                    kind: "choice",
+                    choices: &[
+                        ("", "All"),
+                        ("connection", "Connection"),
+                        ("stock_sync", "Stock sync"),
+                        ("missing_item", "Missing item"),
+                        ("processing", "Processing"),
+                    ],
+                }],
+            },
+            Tab {
+                id: "runs",
+                label: "Runs",
+                row_key: "id",
+                load_action: "logs.runs.refresh",
+                columns: &[
+                    col("id", "Run", "text"),
+                    col("started", "Started", "datetime"),
+                    col("ended", "Ended", "datetime"),
+                    col("what", "What", "text"),
+                    col("who", "By", "text"),
+                    col("outcome", "Result", "text"),
+                    col("counts", "Counts", "text"),
+                    col("requests", "Store requests", "number"),
+                    col("message", "Message", "text"),
+                ],
+                filters: &[],
+            },
+        ],
     },
 ];
 
@@ -229,6 +254,8 @@ fn action_document(spec: &ActionSpec) -> Value {
         "needs_selection": spec.needs_selection,
         "permission": spec.permission.map(|p| p.id()),
         "requires_option": spec.option,
+        "available": spec.unavailable.is_none(),
+        "unavailable_reason": spec.unavailable,
     })
 }
 
@@ -296,9 +323,11 @@ mod tests {
                 let spec = action_spec(tab.load_action).expect(tab.load_action);
                 assert!(tab_actions(screen.id, tab.id).any(|a| a.id == spec.id));
                 assert!(
-                    tab.columns.iter().any(|c| c.id == tab.row_key)
-                        || tab.row_key == "id"
-                        || tab.row_key.ends_with("_id")
+                    tab.columns.iter().any(|c| c.id == tab.row_key),
+                    "{}/{}: the row key {} is not a column",
+                    screen.id,
+                    tab.id,
+                    tab.row_key
                 );
             }
         }

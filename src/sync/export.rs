@@ -15,7 +15,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::host_port::{Item, ItemType};
-use crate::plugin::woo_items::{StockMode, WooItem};
+use crate::sync::catalog::{StockMode, WooItem};
 use crate::sync::matching::ItemMatch;
 use crate::woo::{ProductWrite, VariationWrite};
 

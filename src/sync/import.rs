@@ -12,7 +12,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::host_port::{Item, ItemAccounts, ItemType};
-use crate::plugin::woo_items::{StockMode, WooItem};
+use crate::sync::catalog::{StockMode, WooItem};
 
 /// The accounts chosen for imported items.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -29,6 +29,8 @@ pub struct DefaultAccounts {
 #[derive(Debug, Default, Clone)]
 pub struct Existing {
     pub skus: HashMap<String, String>,
+    /// QBM item id by SKU key (to repair a missing link, see [`Decision::SkuTaken`]).
+    pub sku_ids: HashMap<String, String>,
     pub codes: HashMap<String, String>,
     pub lookup_codes: HashMap<String, String>,
     pub upcs: HashMap<String, String>,
@@ -51,6 +53,15 @@ impl Existing {
                 }
             };
             add(&mut existing.skus, item.sku.as_deref());
+            if let (Some(sku), Some(id)) = (
+                item.sku.as_deref().map(str::trim).filter(|s| !s.is_empty()),
+                item.id.as_deref(),
+            ) {
+                existing
+                    .sku_ids
+                    .entry(key(sku))
+                    .or_insert_with(|| id.to_string());
+            }
             add(&mut existing.codes, Some(&item.code));
             add(&mut existing.lookup_codes, item.lookup_code.as_deref());
             add(&mut existing.upcs, item.upc.as_deref());
@@ -65,6 +76,12 @@ impl Existing {
 pub enum Decision {
     Create(Box<Item>),
     Skip(String),
+    /// A QBM item already has the SKU: skipped, unless that item is the one an earlier import
+    /// created and could not link (the caller checks the links and repairs the link then).
+    SkuTaken {
+        qbm_id: String,
+        reason: String,
+    },
 }
 
 /// The QBM item type for a store item: counted stock makes an inventory item.
@@ -169,7 +186,14 @@ fn decide_one(
         return skip(why.into());
     };
     if let Some(code) = existing.skus.get(&key(sku)) {
-        return skip(format!("a QBM item ({code}) already has the SKU {sku}"));
+        let reason = format!("a QBM item ({code}) already has the SKU {sku}");
+        return match existing.sku_ids.get(&key(sku)) {
+            Some(qbm_id) => Decision::SkuTaken {
+                qbm_id: qbm_id.clone(),
+                reason,
+            },
+            None => skip(reason),
+        };
     }
     if let Some(code) = existing.codes.get(&key(sku)) {
         return skip(format!("a QBM item already uses {code} as its item code"));
@@ -248,7 +272,7 @@ mod tests {
 
     fn reason(decision: &Decision) -> &str {
         match decision {
-            Decision::Skip(reason) => reason,
+            Decision::Skip(reason) | Decision::SkuTaken { reason, .. } => reason,
             Decision::Create(_) => "created",
         }
     }

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use crate::host_port::Item;
-use crate::plugin::woo_items::WooItem;
+use crate::sync::catalog::WooItem;
 
 /// How a match was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,7 +112,7 @@ pub fn codes_to_look_up(item: &Item, by_lookup_code: bool) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plugin::woo_items::StockMode;
+    use crate::sync::catalog::StockMode;
 
     fn woo(id: u64, sku: Option<&str>) -> WooItem {
         WooItem {

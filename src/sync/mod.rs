@@ -1,8 +1,11 @@
-//! Decisions of the sync engine, free of I/O so they can be tested alone: matching QBM items to
-//! store items, the quantities published online, what Create / Update and Sync Stock send, and
-//! which store products an import skips.
+//! The sync engine: the catalog model the decisions work on, the pure decisions themselves
+//! (matching QBM items to store items, the quantities published online, what Create / Update
+//! and Sync Stock send, which store products an import skips), and the run journal.
+//! Nothing here imports from `plugin`.
 
+pub mod catalog;
 pub mod export;
 pub mod import;
+pub mod journal;
 pub mod matching;
 pub mod stock;

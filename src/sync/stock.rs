@@ -19,7 +19,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
 use crate::host_port::StockLevel;
-use crate::plugin::woo_items::{StockMode, WooItem};
+use crate::sync::catalog::{StockMode, WooItem};
 
 /// Whole units for the store.
 pub fn store_quantity(on_hand: Decimal) -> i64 {

@@ -1,24 +1,24 @@
 //! A cancellation flag shared between the caller (a "Cancel" button) and a running operation.
+//!
+//! Cancelling only sets a flag: it is called on QBM's threads, which must never wake tasks of
+//! the plugin's async runtime themselves (that would leave runtime state behind on them). The
+//! waiting side looks at the flag often enough for a person pressing Cancel.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
-use tokio::sync::Notify;
+/// How often a waiting operation looks at the flag.
+const POLL: Duration = Duration::from_millis(20);
 
 /// Cheap to clone; all clones share one flag. Once cancelled, it stays cancelled.
 ///
-/// Long operations check it between pages, chunks and retries, and wake up from backoff sleeps
-/// and idempotent requests in flight as soon as it is set. A write already sent is allowed to
+/// Long operations check it between pages, chunks and retries, and give up backoff sleeps and
+/// idempotent requests in flight soon after it is set. A write already sent is allowed to
 /// finish, so its outcome is known.
 #[derive(Debug, Clone, Default)]
 pub struct CancelToken {
-    inner: Arc<Inner>,
-}
-
-#[derive(Debug, Default)]
-struct Inner {
-    cancelled: AtomicBool,
-    notify: Notify,
+    cancelled: Arc<AtomicBool>,
 }
 
 impl CancelToken {
@@ -27,28 +27,20 @@ impl CancelToken {
         CancelToken::default()
     }
 
-    /// Requests cancellation; wakes every waiter.
+    /// Requests cancellation. Never blocks, wakes nothing directly; safe on any thread.
     pub fn cancel(&self) {
-        self.inner.cancelled.store(true, Ordering::SeqCst);
-        self.inner.notify.notify_waiters();
+        self.cancelled.store(true, Ordering::SeqCst);
     }
 
     /// True once [`cancel`](Self::cancel) was called.
     pub fn is_cancelled(&self) -> bool {
-        self.inner.cancelled.load(Ordering::SeqCst)
+        self.cancelled.load(Ordering::SeqCst)
     }
 
-    /// Completes when the token is cancelled (immediately if it already is).
+    /// Completes soon after the token is cancelled (immediately if it already is).
     pub async fn cancelled(&self) {
-        loop {
-            let notified = self.inner.notify.notified();
-            tokio::pin!(notified);
-            // Register before checking, so a cancel between the check and the wait is not lost.
-            notified.as_mut().enable();
-            if self.is_cancelled() {
-                return;
-            }
-            notified.await;
+        while !self.is_cancelled() {
+            tokio::time::sleep(POLL).await;
         }
     }
 }
@@ -56,18 +48,17 @@ impl CancelToken {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
     #[tokio::test]
-    async fn waiters_wake_on_cancel() {
+    async fn waiters_see_a_cancel_from_another_thread() {
         let token = CancelToken::new();
         let waiter = {
             let t = token.clone();
             tokio::spawn(async move { t.cancelled().await })
         };
-        tokio::task::yield_now().await;
         assert!(!token.is_cancelled());
-        token.cancel();
+        let other = token.clone();
+        std::thread::spawn(move || other.cancel()).join().unwrap();
         tokio::time::timeout(Duration::from_secs(5), waiter)
             .await
             .expect("woken")

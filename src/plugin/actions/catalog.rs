@@ -1,8 +1,13 @@
 //! Every action the plugin offers, with where it appears and what it needs. Screens, the option
 //! schema's buttons and the gate checks before a handler runs all read this one table.
 
+use super::{ActionContext, ActionResponse, connection, items, jobs, logs};
 use crate::host_port::Permission;
+use crate::plugin::error::CoreResult;
 use crate::plugin::options::keys;
+
+/// Runs an action whose gates passed.
+pub type Handler = fn(&ActionContext) -> CoreResult<ActionResponse>;
 
 /// Where an action's button lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,7 +24,7 @@ pub enum Place {
 }
 
 /// One action.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct ActionSpec {
     pub id: &'static str,
     pub label: &'static str,
@@ -32,6 +37,18 @@ pub struct ActionSpec {
     pub option: Option<&'static str>,
     /// Refused while "Enable WooCommerce integration" is off.
     pub needs_integration: bool,
+    /// Why the action cannot be used in this version (marked in the screen documents), or
+    /// `None` when it works.
+    pub unavailable: Option<&'static str>,
+    pub handler: Handler,
+}
+
+impl std::fmt::Debug for ActionSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ActionSpec")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
 }
 
 const fn screen_action(
@@ -39,6 +56,7 @@ const fn screen_action(
     label: &'static str,
     screen: &'static str,
     tab: &'static str,
+    handler: Handler,
 ) -> ActionSpec {
     ActionSpec {
         id,
@@ -48,10 +66,12 @@ const fn screen_action(
         permission: None,
         option: None,
         needs_integration: true,
+        unavailable: None,
+        handler,
     }
 }
 
-const fn options_action(id: &'static str, label: &'static str) -> ActionSpec {
+const fn options_action(id: &'static str, label: &'static str, handler: Handler) -> ActionSpec {
     ActionSpec {
         id,
         label,
@@ -60,7 +80,28 @@ const fn options_action(id: &'static str, label: &'static str) -> ActionSpec {
         permission: None,
         option: None,
         needs_integration: false,
+        unavailable: None,
+        handler,
     }
+}
+
+/// Handler of actions this version does not offer; their specs are marked `unavailable`, so
+/// the gates refuse them before it could run.
+fn not_offered(ctx: &ActionContext) -> CoreResult<ActionResponse> {
+    Err(crate::plugin::CoreError::NotAvailable(format!(
+        "\"{}\" is not available in this version of the WooCommerce plugin",
+        ctx.spec.label
+    )))
+}
+
+#[cfg(feature = "test-panic")]
+fn panic_on_purpose(_: &ActionContext) -> CoreResult<ActionResponse> {
+    panic!("diagnostics.panic was invoked to test the panic boundary")
+}
+
+#[cfg(not(feature = "test-panic"))]
+fn panic_on_purpose(ctx: &ActionContext) -> CoreResult<ActionResponse> {
+    not_offered(ctx)
 }
 
 /// Action ids, as used in requests.
@@ -84,31 +125,54 @@ pub mod ids {
     pub const IMPORTED_ORDERS_REFRESH: &str = "orders.imported.refresh";
     pub const LOGS_REFRESH: &str = "logs.refresh";
     pub const LOGS_CLEAR: &str = "logs.clear";
+    pub const RUNS_REFRESH: &str = "logs.runs.refresh";
     pub const DIAGNOSTICS_PANIC: &str = "diagnostics.panic";
 }
 
 /// Every action, in display order.
 pub const ACTIONS: &[ActionSpec] = &[
-    options_action(ids::RECONNECT, "Reconnect"),
-    options_action(ids::CLEAR_CACHE, "Clear Cache"),
-    options_action(ids::OPEN_LOGS, "Open Logs"),
+    options_action(ids::RECONNECT, "Reconnect", connection::reconnect),
+    options_action(ids::CLEAR_CACHE, "Clear Cache", connection::clear_cache),
+    options_action(ids::OPEN_LOGS, "Open Logs", connection::open_logs),
     ActionSpec {
         permission: Some(Permission::AdministerOptions),
-        ..options_action(ids::STOCK_SYNC_START, "Start Stock Sync")
+        ..options_action(
+            ids::STOCK_SYNC_START,
+            "Start Stock Sync",
+            jobs::start_stock_sync,
+        )
     },
     ActionSpec {
         permission: Some(Permission::AdministerOptions),
-        ..options_action(ids::STOCK_SYNC_STOP, "Stop Stock Sync")
+        ..options_action(
+            ids::STOCK_SYNC_STOP,
+            "Stop Stock Sync",
+            jobs::stop_stock_sync,
+        )
     },
     ActionSpec {
         permission: Some(Permission::AdministerOptions),
-        ..options_action(ids::ORDER_POLLING_START, "Start Order Polling")
+        ..options_action(
+            ids::ORDER_POLLING_START,
+            "Start Order Polling",
+            jobs::start_order_polling,
+        )
     },
     ActionSpec {
         permission: Some(Permission::AdministerOptions),
-        ..options_action(ids::ORDER_POLLING_STOP, "Stop Order Polling")
+        ..options_action(
+            ids::ORDER_POLLING_STOP,
+            "Stop Order Polling",
+            jobs::stop_order_polling,
+        )
     },
-    screen_action(ids::QBM_ITEMS_REFRESH, "Refresh", "items", "qbm"),
+    screen_action(
+        ids::QBM_ITEMS_REFRESH,
+        "Refresh",
+        "items",
+        "qbm",
+        items::qbm_refresh,
+    ),
     ActionSpec {
         needs_selection: true,
         permission: Some(Permission::CreateUpdateItems),
@@ -118,55 +182,113 @@ pub const ACTIONS: &[ActionSpec] = &[
             "Create / Update",
             "items",
             "qbm",
+            items::create_update,
         )
     },
     ActionSpec {
         needs_selection: true,
-        ..screen_action(ids::QBM_ITEMS_SYNC_STOCK, "Sync Stock", "items", "qbm")
+        ..screen_action(
+            ids::QBM_ITEMS_SYNC_STOCK,
+            "Sync Stock",
+            "items",
+            "qbm",
+            items::sync_stock,
+        )
     },
-    screen_action(ids::WOO_ITEMS_REFRESH, "Refresh", "items", "woocommerce"),
+    screen_action(
+        ids::WOO_ITEMS_REFRESH,
+        "Refresh",
+        "items",
+        "woocommerce",
+        items::woo_refresh,
+    ),
     ActionSpec {
         needs_selection: true,
         permission: Some(Permission::CreateUpdateItems),
         option: Some(keys::ALLOW_IMPORT_ITEMS),
-        ..screen_action(ids::WOO_ITEMS_IMPORT, "Import", "items", "woocommerce")
+        ..screen_action(
+            ids::WOO_ITEMS_IMPORT,
+            "Import",
+            "items",
+            "woocommerce",
+            items::import,
+        )
     },
-    screen_action(
-        ids::CUSTOMERS_REFRESH,
-        "Refresh",
-        "customers",
-        "woocommerce",
-    ),
+    ActionSpec {
+        unavailable: Some("customers cannot be listed or imported yet"),
+        ..screen_action(
+            ids::CUSTOMERS_REFRESH,
+            "Refresh",
+            "customers",
+            "woocommerce",
+            not_offered,
+        )
+    },
     ActionSpec {
         needs_selection: true,
         permission: Some(Permission::CreateCustomers),
         option: Some(keys::ALLOW_IMPORT_CUSTOMERS),
-        ..screen_action(ids::CUSTOMERS_IMPORT, "Import", "customers", "woocommerce")
+        unavailable: Some("customers cannot be listed or imported yet"),
+        ..screen_action(
+            ids::CUSTOMERS_IMPORT,
+            "Import",
+            "customers",
+            "woocommerce",
+            not_offered,
+        )
     },
-    screen_action(ids::ORDERS_REFRESH, "Refresh", "orders", "woocommerce"),
+    ActionSpec {
+        unavailable: Some("orders cannot be listed or imported yet"),
+        ..screen_action(
+            ids::ORDERS_REFRESH,
+            "Refresh",
+            "orders",
+            "woocommerce",
+            not_offered,
+        )
+    },
     ActionSpec {
         needs_selection: true,
         permission: Some(Permission::CreateSalesOrders),
         option: Some(keys::ALLOW_IMPORT_ORDERS),
-        ..screen_action(ids::ORDERS_IMPORT, "Import", "orders", "woocommerce")
-    },
-    screen_action(
-        ids::IMPORTED_ORDERS_REFRESH,
-        "Refresh",
-        "orders",
-        "imported",
-    ),
-    ActionSpec {
-        needs_integration: false,
-        ..screen_action(ids::LOGS_REFRESH, "Refresh", "logs", "log")
+        unavailable: Some("orders cannot be listed or imported yet"),
+        ..screen_action(
+            ids::ORDERS_IMPORT,
+            "Import",
+            "orders",
+            "woocommerce",
+            not_offered,
+        )
     },
     ActionSpec {
+        unavailable: Some("orders cannot be listed or imported yet"),
+        ..screen_action(
+            ids::IMPORTED_ORDERS_REFRESH,
+            "Refresh",
+            "orders",
+            "imported",
+            not_offered,
+        )
+    },
+    ActionSpec {
         needs_integration: false,
-        ..screen_action(ids::LOGS_CLEAR, "Clear", "logs", "log")
+        ..screen_action(ids::LOGS_REFRESH, "Refresh", "logs", "log", logs::listing)
+    },
+    ActionSpec {
+        needs_integration: false,
+        ..screen_action(ids::LOGS_CLEAR, "Clear", "logs", "log", logs::clear)
+    },
+    ActionSpec {
+        needs_integration: false,
+        ..screen_action(ids::RUNS_REFRESH, "Refresh", "logs", "runs", logs::runs)
     },
     ActionSpec {
         place: Place::Hidden,
-        ..options_action(ids::DIAGNOSTICS_PANIC, "Panic (diagnostics)")
+        ..options_action(
+            ids::DIAGNOSTICS_PANIC,
+            "Panic (diagnostics)",
+            panic_on_purpose,
+        )
     },
 ];
 

@@ -1,5 +1,7 @@
 //! The Connection buttons of Options: Reconnect, Clear Cache and Open Logs.
 
+use std::sync::Arc;
+
 use serde_json::{Value, json};
 
 use super::{ActionContext, ActionResponse};
@@ -15,7 +17,8 @@ pub fn reconnect(ctx: &ActionContext) -> CoreResult<ActionResponse> {
     let settings = match ctx.request.params.get("values") {
         Some(values @ Value::Object(_)) => {
             let document = json!({ "values": values }).to_string();
-            let (_, saved) = options::save(ctx.host(), &document)?;
+            let current = ctx.plugin.option_values()?;
+            let (_, saved) = options::save(ctx.host(), &current, &document)?;
             saved.settings()
         }
         Some(_) => {
@@ -26,7 +29,7 @@ pub fn reconnect(ctx: &ActionContext) -> CoreResult<ActionResponse> {
         None => ctx.settings.clone(),
     };
     let client = match ctx.plugin.probe_client(&settings) {
-        Ok(client) => client,
+        Ok(client) => Arc::new(client),
         Err(err) => {
             log.error(Category::Connection, &format!("Reconnect: {err}"));
             return Err(err);
@@ -37,12 +40,12 @@ pub fn reconnect(ctx: &ActionContext) -> CoreResult<ActionResponse> {
         &format!("Reconnect: checking {}", settings.store_url),
     );
     ctx.progress(0, 0, "Contacting the store…");
-    let outcome = ctx.block_on(async {
+    let outcome = ctx.store(&client, |client, cancel, _| async move {
         tokio::select! {
             result = client.check_connection() => Some(result),
-            () = ctx.cancel.cancelled() => None,
+            () = cancel.cancelled() => None,
         }
-    });
+    })?;
     let report = match outcome {
         None => return Err(CoreError::Cancelled),
         Some(Ok(report)) => report,
@@ -53,16 +56,52 @@ pub fn reconnect(ctx: &ActionContext) -> CoreResult<ActionResponse> {
     };
     let summary = describe(&report);
     log.info(Category::Connection, &format!("Connected: {summary}"));
-    for warning in &report.warnings {
+    let mut warnings = report.warnings.clone();
+    warnings.extend(host_warnings(ctx)?);
+    for warning in &warnings {
         log.warn(Category::Connection, warning);
     }
     let mut response = ActionResponse::completed(
         ctx.spec.id,
         format!("The WooCommerce connection settings were applied and work: {summary}."),
     );
-    response.warnings = report.warnings.clone();
-    response.details = Some(details(&report));
+    response.warnings = warnings;
+    let mut facts = details(&report);
+    let capabilities = ctx.host().capabilities();
+    facts["workstations_coordinated"] = json!(capabilities.storage_cas);
+    facts["secret_storage"] = json!(if capabilities.secrets {
+        "protected by QBM"
+    } else {
+        "company options, plain text"
+    });
+    response.details = Some(facts);
     Ok(response)
+}
+
+/// What Reconnect says about the host itself: coordination, where the secret lives, option
+/// values it could not read.
+fn host_warnings(ctx: &ActionContext) -> CoreResult<Vec<String>> {
+    let capabilities = ctx.host().capabilities();
+    let mut warnings = Vec::new();
+    if !capabilities.storage_cas {
+        warnings.push(
+            "this QBM cannot coordinate workstations (no storage_cas): run automatic stock sync and order polling on one workstation only, and expect that two workstations writing the WooCommerce log at the same moment may lose an entry".to_string(),
+        );
+    }
+    if !capabilities.secrets {
+        warnings.push(
+            "this QBM offers no protected storage for secrets: the Consumer Secret is kept in the company's option storage as plain text; limit who can read the company database".to_string(),
+        );
+    }
+    if !capabilities.exactly_once_creates() {
+        warnings.push(
+            "this QBM implements plugin interface 1.0: an import interrupted between creating a record and linking it can leave the record unlinked (the next run repairs items by SKU)".to_string(),
+        );
+    }
+    for problem in ctx.plugin.option_values()?.problems() {
+        warnings.push(format!("Options: {}: {}", problem.label, problem.message));
+    }
+    Ok(warnings)
 }
 
 fn describe(report: &ConnectionReport) -> String {
@@ -110,7 +149,7 @@ fn details(report: &ConnectionReport) -> Value {
 
 /// Forgets the cached WooCommerce item data, so the next Refresh reads the store again.
 pub fn clear_cache(ctx: &ActionContext) -> CoreResult<ActionResponse> {
-    let removed = ctx.plugin.woo_items().clear()?;
+    let removed = ctx.plugin.catalog().clear()?;
     ctx.plugin.log().info(
         Category::Processing,
         &format!(

@@ -1,11 +1,18 @@
 //! Action requests, responses and dispatch: the checks every action passes before its handler
-//! runs (integration on, option on, permission held, selection made), then the handler.
+//! runs (integration on, option on, permission held, selection made), then the handler found in
+//! the one table of known actions ([`catalog::ACTIONS`]).
 
 pub mod catalog;
 mod connection;
 mod items;
+mod jobs;
 mod logs;
+pub mod polling;
 mod response;
+pub mod stock_sync;
+
+use std::future::Future;
+use std::sync::Arc;
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -15,9 +22,10 @@ pub use response::{ActionResponse, Outcome, Prompt, PromptChoice, PromptField, S
 use super::Plugin;
 use super::error::{CoreError, CoreResult};
 use super::options::{OptionValues, Settings};
-use crate::host_port::HostPort;
-use crate::woo::CancelToken;
-use catalog::{ActionSpec, action_spec, ids};
+use crate::host_port::{HostPort, Identity};
+use crate::runtime::Reporter;
+use crate::woo::{CancelToken, WooClient};
+use catalog::{ActionSpec, action_spec};
 
 /// An action request from the host (`qbm.wc.action-request/1`).
 #[derive(Debug, Clone, Deserialize)]
@@ -78,6 +86,11 @@ impl ActionContext<'_> {
         self.plugin.host()
     }
 
+    /// Who pressed the button, on which workstation.
+    pub fn identity(&self) -> CoreResult<Identity> {
+        Ok(self.host().identity()?)
+    }
+
     /// Reports progress to the host; a cancel answer from the host cancels the action.
     pub fn progress(&self, done: u64, total: u64, message: &str) {
         if !self
@@ -92,9 +105,29 @@ impl ActionContext<'_> {
         self.cancel.is_cancelled()
     }
 
-    /// Runs async work on the plugin's runtime until it finishes.
-    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
-        self.plugin.block_on(future)
+    /// The client for the configured store.
+    pub fn client(&self) -> CoreResult<Arc<WooClient>> {
+        self.plugin.client(&self.settings)
+    }
+
+    /// Runs store work on the plugin's I/O threads while this host thread waits, relaying the
+    /// progress it reports to the host. `make` receives the client, this action's cancel token
+    /// and a progress reporter.
+    pub fn store<T, F>(
+        &self,
+        client: &Arc<WooClient>,
+        make: impl FnOnce(Arc<WooClient>, CancelToken, Reporter) -> F,
+    ) -> CoreResult<T>
+    where
+        T: Send + 'static,
+        F: Future<Output = T> + Send + 'static,
+    {
+        let client = Arc::clone(client);
+        let cancel = self.cancel.clone();
+        self.plugin
+            .io_reporting(Some(self.request.call_id), &self.cancel, move |reporter| {
+                make(client, cancel, reporter)
+            })
     }
 }
 
@@ -105,6 +138,12 @@ fn check_gates(
     request: &ActionRequest,
     values: &OptionValues,
 ) -> CoreResult<()> {
+    if let Some(why) = spec.unavailable {
+        return Err(CoreError::NotAvailable(format!(
+            "\"{}\" is not available in this version of the WooCommerce plugin: {why}",
+            spec.label
+        )));
+    }
     if spec.needs_integration && !values.flag(super::options::keys::ENABLED) {
         return Err(CoreError::IntegrationDisabled);
     }
@@ -136,40 +175,15 @@ pub fn invoke(plugin: &Plugin, json: &str) -> CoreResult<ActionResponse> {
     let request = ActionRequest::parse(json)?;
     let spec = action_spec(&request.action)
         .ok_or_else(|| CoreError::UnknownAction(request.action.clone()))?;
+    let call = plugin.calls.register(request.call_id)?;
     let values = plugin.option_values()?;
     check_gates(plugin, spec, &request, &values)?;
-    let settings = values.settings();
-    let cancel = plugin.register_call(request.call_id);
     let context = ActionContext {
         plugin,
         request: &request,
         spec,
-        settings,
-        cancel,
+        settings: values.settings(),
+        cancel: call.cancel.clone(),
     };
-    let result = run(&context);
-    plugin.finish_call(request.call_id);
-    result
-}
-
-fn run(context: &ActionContext) -> CoreResult<ActionResponse> {
-    match context.spec.id {
-        ids::RECONNECT => connection::reconnect(context),
-        ids::CLEAR_CACHE => connection::clear_cache(context),
-        ids::OPEN_LOGS => connection::open_logs(context),
-        ids::LOGS_REFRESH => logs::listing(context),
-        ids::LOGS_CLEAR => logs::clear(context),
-        ids::QBM_ITEMS_REFRESH => items::qbm_refresh(context),
-        ids::QBM_ITEMS_CREATE_UPDATE => items::create_update(context),
-        ids::QBM_ITEMS_SYNC_STOCK => items::sync_stock(context),
-        ids::WOO_ITEMS_REFRESH => items::woo_refresh(context),
-        ids::WOO_ITEMS_IMPORT => items::import(context),
-        ids::DIAGNOSTICS_PANIC => {
-            panic!("diagnostics.panic was invoked to test the panic boundary")
-        }
-        other => Err(CoreError::NotAvailable(format!(
-            "\"{}\" ({other}) is not available in this version of the WooCommerce plugin",
-            context.spec.label
-        ))),
-    }
+    (spec.handler)(&context)
 }

@@ -13,8 +13,12 @@ pub enum Outcome {
     Completed,
     /// It needs answers first: show `prompt`, then invoke again with `answers`.
     NeedsInput,
-    /// The user cancelled; `summary` tells what was done before stopping.
+    /// The user cancelled; `summary` and the rows tell what was done before stopping and what
+    /// was not.
     Cancelled,
+    /// It stopped part way because of a failure (the store refused or stopped answering, QBM
+    /// failed); `message` names the cause, and the rows tell what was done and what was not.
+    Incomplete,
 }
 
 /// Counts of what an action did with the selected rows.

@@ -1,5 +1,11 @@
 //! Option values: loading from the host's storage, validating, saving, and the typed view the rest
 //! of the plugin reads.
+//!
+//! Values live in one document per storage area (`options` in company options and in
+//! workstation options), so one call into the plugin reads its options with two storage reads,
+//! not one per field. The consumer secret lives in the host's protected storage when it offers
+//! one (ABI 1.1), otherwise in the company document. A stored value the plugin cannot read is
+//! reported (in the values document, the log and Reconnect's report), never silently replaced.
 
 pub mod schema;
 mod validate;
@@ -9,35 +15,206 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde_json::{Map, Value, json};
 
-pub use schema::{FIELDS, FieldKind, FieldSpec, Scope, Section, keys};
+pub use schema::{FIELDS, FieldKind, FieldSpec, ORDER_STATUSES, Scope, Section, keys};
 use validate::Validation;
 pub use validate::{FieldMessage, OptionReport};
 
 use super::error::{CoreError, CoreResult};
-use crate::host_port::{Host, HostPort, Permission};
+use crate::host_port::{
+    CustomersQuery, Host, HostError, HostPort, ItemsQuery, Permission, StorageArea,
+};
 use crate::secret::Secret;
+use crate::state;
+
+/// The key of the option document in each option area.
+const DOCUMENT_KEY: &str = "options";
+/// The key of the consumer secret in the host's protected storage.
+const SECRET_KEY: &str = "consumer_secret";
+
+/// Where the consumer secret is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretStore {
+    /// The host's protected storage (`secret_get`/`secret_set`).
+    Protected,
+    /// The company's option document, as plain text (hosts without protected storage).
+    CompanyOptions,
+}
 
 /// Every option's current value (stored, or the default), keyed by option key.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OptionValues(BTreeMap<&'static str, Value>);
+#[derive(Clone, PartialEq)]
+pub struct OptionValues {
+    values: BTreeMap<&'static str, Value>,
+    /// Stored values that could not be read (the default is used in their place).
+    problems: Vec<FieldMessage>,
+    secret_store: SecretStore,
+}
+
+impl std::fmt::Debug for OptionValues {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The values hold the consumer secret: only the keys are printed.
+        f.debug_struct("OptionValues")
+            .field("keys", &self.values.keys().collect::<Vec<_>>())
+            .field("problems", &self.problems)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Whether `value` has the shape `spec` needs (its range is checked on save).
+fn readable(spec: &FieldSpec, value: &Value) -> bool {
+    match spec.kind {
+        FieldKind::Bool => value.is_boolean(),
+        FieldKind::Minutes { .. } | FieldKind::Hours { .. } => value.as_i64().is_some(),
+        FieldKind::Locations | FieldKind::OrderStatuses => value
+            .as_array()
+            .is_some_and(|list| list.iter().all(Value::is_string)),
+        FieldKind::Location
+        | FieldKind::Date
+        | FieldKind::Timestamp
+        | FieldKind::Item
+        | FieldKind::Customer => value.is_null() || value.is_string(),
+        FieldKind::Url | FieldKind::Credential { .. } | FieldKind::Status => value.is_string(),
+    }
+}
+
+fn problem(spec: &FieldSpec, text: String) -> FieldMessage {
+    FieldMessage {
+        field: spec.key.to_string(),
+        label: spec.label.to_string(),
+        message: text,
+    }
+}
+
+/// Reads the option document of `area`, migrating plugin 0.1's one-key-per-field storage once.
+fn read_document(
+    host: &dyn HostPort,
+    area: StorageArea,
+    problems: &mut Vec<FieldMessage>,
+) -> CoreResult<Map<String, Value>> {
+    if let Some(text) = host.storage_get(area, DOCUMENT_KEY)? {
+        return match serde_json::from_str::<Value>(&text) {
+            Ok(Value::Object(map)) => Ok(map),
+            _ => {
+                problems.push(FieldMessage {
+                    field: String::new(),
+                    label: "Options".into(),
+                    message: format!(
+                        "the stored option values ({}) are not readable; defaults are shown until the options are saved again",
+                        area_label(area)
+                    ),
+                });
+                Ok(Map::new())
+            }
+        };
+    }
+    let mut legacy = Map::new();
+    let mut legacy_keys = Vec::new();
+    for spec in FIELDS.iter().filter(|f| !f.read_only && f.area() == area) {
+        if let Some(text) = host.storage_get(area, &spec.legacy_key())? {
+            legacy_keys.push(spec.legacy_key());
+            match serde_json::from_str::<Value>(&text) {
+                Ok(value) => {
+                    legacy.insert(spec.key.to_string(), value);
+                }
+                Err(_) => problems.push(problem(
+                    spec,
+                    format!("the stored value {text:?} is not readable; the default is used until it is saved again"),
+                )),
+            }
+        }
+    }
+    if !legacy_keys.is_empty() {
+        let text = Value::Object(legacy.clone()).to_string();
+        if state::insert_new(host, area, DOCUMENT_KEY, &text).map_err(state_error)? {
+            for key in legacy_keys {
+                host.storage_set(area, &key, None)?;
+            }
+        }
+    }
+    Ok(legacy)
+}
+
+fn area_label(area: StorageArea) -> &'static str {
+    match area {
+        StorageArea::CompanyOptions => "company options",
+        StorageArea::WorkstationOptions => "this workstation's options",
+        StorageArea::CompanyState => "company state",
+        StorageArea::WorkstationState => "workstation state",
+    }
+}
+
+pub(crate) fn state_error(err: state::StateError) -> CoreError {
+    match err {
+        state::StateError::Host(err) => CoreError::Host(err),
+        other => CoreError::Internal(other.to_string()),
+    }
+}
 
 impl OptionValues {
-    /// Reads every option from the host.
+    /// Reads every option from the host: the two option documents and, where the host keeps it,
+    /// the protected secret.
     pub fn load(host: &dyn HostPort) -> CoreResult<Self> {
+        let mut problems = Vec::new();
+        let company = read_document(host, StorageArea::CompanyOptions, &mut problems)?;
+        let workstation = read_document(host, StorageArea::WorkstationOptions, &mut problems)?;
+        let secret_store = if host.capabilities().secrets {
+            SecretStore::Protected
+        } else {
+            SecretStore::CompanyOptions
+        };
         let mut values = BTreeMap::new();
-        for spec in FIELDS {
-            let (area, key) = spec.storage();
-            let stored = host.storage_get(area, &key)?;
-            let value = stored
-                .and_then(|text| serde_json::from_str::<Value>(&text).ok())
-                .unwrap_or_else(|| spec.default_value());
+        for spec in FIELDS.iter().filter(|f| !f.read_only) {
+            let document = match spec.scope {
+                Scope::Company => &company,
+                Scope::Workstation => &workstation,
+            };
+            let value = match document.get(spec.key) {
+                Some(value) if readable(spec, value) => value.clone(),
+                Some(value) => {
+                    problems.push(problem(
+                        spec,
+                        format!("the stored value {value} is not readable; the default is used until it is saved again"),
+                    ));
+                    spec.default_value()
+                }
+                None => spec.default_value(),
+            };
             values.insert(spec.key, value);
         }
-        Ok(Self(values))
+        if secret_store == SecretStore::Protected {
+            let stored = host.secret_get(SECRET_KEY)?;
+            let plain = company
+                .get(keys::CONSUMER_SECRET)
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string);
+            let secret = match (stored, plain) {
+                (Some(secret), _) => secret,
+                (None, Some(plain)) => {
+                    // Kept in plain text by an older version: move it to protected storage.
+                    host.secret_set(SECRET_KEY, Some(&plain))?;
+                    state::update(host, StorageArea::CompanyOptions, DOCUMENT_KEY, |current| {
+                        let mut doc: Map<String, Value> = current
+                            .and_then(|t| serde_json::from_str(t).ok())
+                            .unwrap_or_default();
+                        doc.remove(keys::CONSUMER_SECRET);
+                        Some(Value::Object(doc).to_string())
+                    })
+                    .map_err(state_error)?;
+                    plain
+                }
+                (None, None) => String::new(),
+            };
+            values.insert(keys::CONSUMER_SECRET, Value::String(secret));
+        }
+        Ok(Self {
+            values,
+            problems,
+            secret_store,
+        })
     }
 
     pub fn get(&self, key: &str) -> &Value {
-        self.0.get(key).unwrap_or(&Value::Null)
+        self.values.get(key).unwrap_or(&Value::Null)
     }
 
     pub fn flag(&self, key: &str) -> bool {
@@ -48,40 +225,74 @@ impl OptionValues {
         self.get(key).as_str().unwrap_or("")
     }
 
+    /// Stored values that could not be read.
+    pub fn problems(&self) -> &[FieldMessage] {
+        &self.problems
+    }
+
+    pub fn secret_store(&self) -> SecretStore {
+        self.secret_store
+    }
+
     fn secret_is_set(&self) -> bool {
         !self.text(keys::CONSUMER_SECRET).is_empty()
     }
 
     /// The values document for the host (`qbm.wc.option-values/1`); secrets only say whether
-    /// they are set.
-    pub fn document(&self) -> Value {
+    /// they are set. `read_only` holds the values the plugin maintains (sync points, status
+    /// lines).
+    pub fn document(&self, read_only: &BTreeMap<&'static str, Value>) -> Value {
         let mut values = Map::new();
         let mut secrets = Map::new();
         for spec in FIELDS {
+            if spec.read_only {
+                let value = read_only.get(spec.key).cloned().unwrap_or(Value::Null);
+                values.insert(spec.key.to_string(), value);
+                continue;
+            }
             let value = self.get(spec.key);
             if spec.secret {
                 secrets.insert(
                     spec.key.to_string(),
-                    json!({ "set": value.as_str().is_some_and(|s| !s.is_empty()) }),
+                    json!({
+                        "set": value.as_str().is_some_and(|s| !s.is_empty()),
+                        "protected": self.secret_store == SecretStore::Protected,
+                    }),
                 );
                 values.insert(spec.key.to_string(), Value::Null);
             } else {
                 values.insert(spec.key.to_string(), value.clone());
             }
         }
-        json!({ "schema": "qbm.wc.option-values/1", "values": values, "secrets": secrets })
+        json!({
+            "schema": "qbm.wc.option-values/1",
+            "values": values,
+            "secrets": secrets,
+            "problems": self.problems,
+        })
     }
 
     /// The typed settings used by the features.
     pub fn settings(&self) -> Settings {
         // Stored values were validated; the schema's default covers a value that was never set.
-        let minutes = |key: &str| {
+        let number = |key: &str| {
             self.get(key)
                 .as_i64()
                 .or_else(|| schema::field_spec(key).and_then(|f| f.default_value().as_i64()))
                 .and_then(|m| u32::try_from(m).ok())
                 .unwrap_or_default()
         };
+        let text_list = |key: &str| -> Vec<String> {
+            self.get(key)
+                .as_array()
+                .map(|list| {
+                    list.iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let id = |key: &str| Some(self.text(key).trim().to_string()).filter(|s| !s.is_empty());
         Settings {
             enabled: self.flag(keys::ENABLED),
             store_url: self.text(keys::STORE_URL).to_string(),
@@ -91,19 +302,10 @@ impl OptionValues {
                 .map(|s| Secret::new(s.to_string())),
             allow_insecure_http: self.flag(keys::ALLOW_INSECURE_HTTP),
             stock_sync_on_this_client: self.flag(keys::STOCK_SYNC_ON_THIS_CLIENT),
-            stock_sync_interval_minutes: minutes(keys::STOCK_SYNC_INTERVAL),
-            primary_location: Some(self.text(keys::PRIMARY_LOCATION).to_string())
-                .filter(|s| !s.is_empty()),
+            stock_sync_interval_minutes: number(keys::STOCK_SYNC_INTERVAL),
+            primary_location: id(keys::PRIMARY_LOCATION),
             use_multiple_locations: self.flag(keys::USE_MULTIPLE_LOCATIONS),
-            multiple_locations: self
-                .get(keys::MULTIPLE_LOCATIONS)
-                .as_array()
-                .map(|list| {
-                    list.iter()
-                        .filter_map(|v| v.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default(),
+            multiple_locations: text_list(keys::MULTIPLE_LOCATIONS),
             stock_sync_start_date: NaiveDate::parse_from_str(
                 self.text(keys::STOCK_SYNC_START_DATE),
                 "%Y-%m-%d",
@@ -111,18 +313,25 @@ impl OptionValues {
             .ok(),
             match_by_lookup_code: self.flag(keys::MATCH_BY_LOOKUP_CODE),
             log_missing_items: self.flag(keys::LOG_MISSING_ITEMS),
+            subtract_unimported_orders: self.flag(keys::SUBTRACT_UNIMPORTED_ORDERS),
+            stock_check_hours: number(keys::STOCK_CHECK_HOURS),
             allow_import_orders: self.flag(keys::ALLOW_IMPORT_ORDERS),
             allow_import_customers: self.flag(keys::ALLOW_IMPORT_CUSTOMERS),
             allow_import_items: self.flag(keys::ALLOW_IMPORT_ITEMS),
             allow_create_items: self.flag(keys::ALLOW_CREATE_ITEMS),
+            order_import_statuses: text_list(keys::ORDER_IMPORT_STATUSES),
+            shipping_item: id(keys::SHIPPING_ITEM),
+            fee_item: id(keys::FEE_ITEM),
+            guest_customer: id(keys::GUEST_CUSTOMER),
+            order_import_location: id(keys::ORDER_IMPORT_LOCATION),
             order_polling_enabled: self.flag(keys::ORDER_POLLING_ENABLED),
-            order_polling_interval_minutes: minutes(keys::ORDER_POLLING_INTERVAL),
+            order_polling_interval_minutes: number(keys::ORDER_POLLING_INTERVAL),
         }
     }
 }
 
 /// The option values as the features use them.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Settings {
     pub enabled: bool,
     pub store_url: String,
@@ -137,12 +346,29 @@ pub struct Settings {
     pub stock_sync_start_date: Option<NaiveDate>,
     pub match_by_lookup_code: bool,
     pub log_missing_items: bool,
+    pub subtract_unimported_orders: bool,
+    pub stock_check_hours: u32,
     pub allow_import_orders: bool,
     pub allow_import_customers: bool,
     pub allow_import_items: bool,
     pub allow_create_items: bool,
+    pub order_import_statuses: Vec<String>,
+    pub shipping_item: Option<String>,
+    pub fee_item: Option<String>,
+    pub guest_customer: Option<String>,
+    pub order_import_location: Option<String>,
     pub order_polling_enabled: bool,
     pub order_polling_interval_minutes: u32,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("enabled", &self.enabled)
+            .field("store_url", &self.store_url)
+            .field("consumer_secret", &self.consumer_secret)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Settings {
@@ -153,6 +379,13 @@ impl Settings {
         } else {
             self.primary_location.iter().cloned().collect()
         }
+    }
+
+    /// Where automatically imported orders go: the chosen location, else the primary one.
+    pub fn polled_order_location(&self) -> Option<String> {
+        self.order_import_location
+            .clone()
+            .or_else(|| self.primary_location.clone())
     }
 }
 
@@ -182,7 +415,11 @@ fn normalise(spec: &FieldSpec, value: Value) -> Value {
             Value::String(text.trim().trim_end_matches('/').to_string())
         }
         (
-            FieldKind::Credential { .. } | FieldKind::Date | FieldKind::Location,
+            FieldKind::Credential { .. }
+            | FieldKind::Date
+            | FieldKind::Location
+            | FieldKind::Item
+            | FieldKind::Customer,
             Value::String(text),
         ) => Value::String(text.trim().to_string()),
         (_, value) => value,
@@ -194,6 +431,41 @@ struct Checked {
     merged: OptionValues,
     changed: Vec<&'static str>,
     report: OptionReport,
+}
+
+/// Looks up what a value refers to in QBM (locations, items, customers), once per check.
+struct References<'a> {
+    host: &'a dyn HostPort,
+    locations: std::cell::OnceCell<Option<Vec<String>>>,
+}
+
+impl validate::Lookup for References<'_> {
+    fn locations(&self) -> Option<Vec<String>> {
+        self.locations
+            .get_or_init(|| {
+                self.host
+                    .locations()
+                    .ok()
+                    .map(|list| list.into_iter().map(|l| l.id).collect::<Vec<_>>())
+            })
+            .clone()
+    }
+
+    fn item_exists(&self, id: &str) -> Result<bool, HostError> {
+        let found = self.host.items_query(&ItemsQuery {
+            ids: Some(vec![id.to_string()]),
+            ..ItemsQuery::default()
+        })?;
+        Ok(found.iter().any(|i| i.id.as_deref() == Some(id)))
+    }
+
+    fn customer_exists(&self, id: &str) -> Result<bool, HostError> {
+        let found = self.host.customers_find(&CustomersQuery {
+            ids: Some(vec![id.to_string()]),
+            ..CustomersQuery::default()
+        })?;
+        Ok(found.iter().any(|c| c.id.as_deref() == Some(id)))
+    }
 }
 
 fn check(host: &dyn HostPort, current: &OptionValues, json: &str) -> CoreResult<Checked> {
@@ -214,21 +486,15 @@ fn check(host: &dyn HostPort, current: &OptionValues, json: &str) -> CoreResult<
         if spec.secret && value.is_null() {
             continue; // "keep the stored secret"
         }
-        merged.0.insert(spec.key, normalise(spec, value));
+        merged.values.insert(spec.key, normalise(spec, value));
         changed.push(spec.key);
     }
 
-    let locations = std::cell::OnceCell::new();
-    let known_locations = || {
-        locations
-            .get_or_init(|| {
-                host.locations()
-                    .ok()
-                    .map(|list| list.into_iter().map(|l| l.id).collect::<Vec<_>>())
-            })
-            .clone()
+    let references = References {
+        host,
+        locations: std::cell::OnceCell::new(),
     };
-    let mut validation = Validation::new(&merged.0);
+    let mut validation = Validation::new(&merged.values);
     for key in &unknown {
         validation.error(key, "is not an option of the WooCommerce tab");
     }
@@ -237,7 +503,7 @@ fn check(host: &dyn HostPort, current: &OptionValues, json: &str) -> CoreResult<
     }
     for key in &changed {
         let spec = schema::field_spec(key).expect("only known keys are collected");
-        validation.check_field(spec, merged.get(key), &known_locations);
+        validation.check_field(spec, merged.get(key), &references);
     }
     validation.check_rules(&changed, merged.secret_is_set());
     let report = validation.finish(false, Vec::new());
@@ -249,25 +515,31 @@ fn check(host: &dyn HostPort, current: &OptionValues, json: &str) -> CoreResult<
 }
 
 /// Validates proposed values without saving them.
-pub fn validate(host: &dyn HostPort, json: &str) -> CoreResult<OptionReport> {
-    let current = OptionValues::load(host)?;
-    Ok(check(host, &current, json)?.report)
+pub fn validate(
+    host: &dyn HostPort,
+    current: &OptionValues,
+    json: &str,
+) -> CoreResult<OptionReport> {
+    Ok(check(host, current, json)?.report)
 }
 
 /// Validates and saves proposed values; nothing is saved unless every field is valid.
-pub fn save(host: &dyn HostPort, json: &str) -> CoreResult<(OptionReport, OptionValues)> {
+pub fn save(
+    host: &dyn HostPort,
+    current: &OptionValues,
+    json: &str,
+) -> CoreResult<(OptionReport, OptionValues)> {
     if !host.has_permission(Permission::AdministerOptions)? {
         return Err(CoreError::Refused {
             permission: Some(Permission::AdministerOptions),
             option: None,
         });
     }
-    let current = OptionValues::load(host)?;
     let Checked {
         merged,
         changed,
         mut report,
-    } = check(host, &current, json)?;
+    } = check(host, current, json)?;
     if !report.valid {
         let summary = report.summary();
         return Err(CoreError::InvalidOptions {
@@ -275,28 +547,43 @@ pub fn save(host: &dyn HostPort, json: &str) -> CoreResult<(OptionReport, Option
             summary,
         });
     }
-    let mut really_changed = Vec::new();
-    for key in changed {
-        let value = merged.get(key);
-        if value == current.get(key) {
+    let really_changed: Vec<&'static str> = changed
+        .into_iter()
+        .filter(|key| merged.get(key) != current.get(key))
+        .collect();
+    for area in [StorageArea::CompanyOptions, StorageArea::WorkstationOptions] {
+        let mine: Vec<&'static str> = really_changed
+            .iter()
+            .copied()
+            .filter(|key| {
+                let spec = schema::field_spec(key).expect("known key");
+                spec.area() == area
+                    && !(spec.secret && merged.secret_store == SecretStore::Protected)
+            })
+            .collect();
+        if mine.is_empty() {
             continue;
         }
-        let spec = schema::field_spec(key).expect("only known keys are collected");
-        let (area, storage_key) = spec.storage();
-        host.storage_set(area, &storage_key, Some(&value.to_string()))?;
-        really_changed.push(key.to_string());
+        // Only the fields changed now are written into the stored document, so a save on
+        // another workstation in between keeps its own changes.
+        state::update(host, area, DOCUMENT_KEY, |stored| {
+            let mut doc: Map<String, Value> = stored
+                .and_then(|t| serde_json::from_str(t).ok())
+                .unwrap_or_default();
+            for key in &mine {
+                doc.insert(key.to_string(), merged.get(key).clone());
+            }
+            Some(Value::Object(doc).to_string())
+        })
+        .map_err(state_error)?;
+    }
+    if merged.secret_store == SecretStore::Protected
+        && really_changed.contains(&keys::CONSUMER_SECRET)
+    {
+        let secret = merged.text(keys::CONSUMER_SECRET);
+        host.secret_set(SECRET_KEY, Some(secret).filter(|s| !s.is_empty()))?;
     }
     report.saved = true;
-    report.changed = really_changed;
+    report.changed = really_changed.iter().map(|k| k.to_string()).collect();
     Ok((report, merged))
-}
-
-/// Writes a read-only value that only the plugin maintains (e.g. the last order sync point).
-pub fn set_read_only(host: &dyn HostPort, key: &str, value: &Value) -> CoreResult<()> {
-    let spec = schema::field_spec(key)
-        .filter(|spec| spec.read_only)
-        .ok_or_else(|| CoreError::Internal(format!("`{key}` is not a read-only option")))?;
-    let (area, storage_key) = spec.storage();
-    host.storage_set(area, &storage_key, Some(&value.to_string()))?;
-    Ok(())
 }

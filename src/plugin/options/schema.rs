@@ -6,21 +6,23 @@ use serde_json::{Value, json};
 
 use crate::host_port::StorageArea;
 
-/// The four groups of the tab, in display order.
+/// The groups of the tab, in display order: the guide's four, and the rules of order import.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Section {
     Connection,
     InventorySync,
     ImportPermissions,
+    OrderImport,
     OrderPolling,
 }
 
 impl Section {
-    pub const ALL: [Section; 4] = [
+    pub const ALL: [Section; 5] = [
         Section::Connection,
         Section::InventorySync,
         Section::ImportPermissions,
+        Section::OrderImport,
         Section::OrderPolling,
     ];
 
@@ -29,6 +31,7 @@ impl Section {
             Section::Connection => "Connection",
             Section::InventorySync => "Inventory Sync",
             Section::ImportPermissions => "Import Permissions",
+            Section::OrderImport => "Order Import",
             Section::OrderPolling => "Order Polling",
         }
     }
@@ -61,6 +64,11 @@ pub enum FieldKind {
         max: i64,
         warn_below: i64,
     },
+    /// Whole hours within `[min, max]`.
+    Hours {
+        min: i64,
+        max: i64,
+    },
     /// One QBM location id.
     Location,
     /// Several QBM location ids.
@@ -69,7 +77,27 @@ pub enum FieldKind {
     Date,
     /// A point in time shown to the user, RFC 3339; only the plugin writes it.
     Timestamp,
+    /// One QBM item id (e.g. the service item for shipping lines).
+    Item,
+    /// One QBM customer id.
+    Customer,
+    /// Several WooCommerce order statuses, from [`ORDER_STATUSES`].
+    OrderStatuses,
+    /// A line of text the plugin writes (a status line).
+    Status,
 }
+
+/// The order statuses of WooCommerce that the import option can list, with their labels.
+pub const ORDER_STATUSES: &[(&str, &str)] = &[
+    ("pending", "Pending payment"),
+    ("processing", "Processing"),
+    ("on-hold", "On hold"),
+    ("completed", "Completed"),
+    ("cancelled", "Cancelled"),
+    ("refunded", "Refunded"),
+    ("failed", "Failed"),
+    ("checkout-draft", "Draft"),
+];
 
 impl FieldKind {
     fn type_name(self) -> &'static str {
@@ -82,6 +110,11 @@ impl FieldKind {
             FieldKind::Locations => "locations",
             FieldKind::Date => "date",
             FieldKind::Timestamp => "timestamp",
+            FieldKind::Hours { .. } => "integer",
+            FieldKind::Item => "item",
+            FieldKind::Customer => "customer",
+            FieldKind::OrderStatuses => "choices",
+            FieldKind::Status => "status",
         }
     }
 }
@@ -109,29 +142,36 @@ impl FieldSpec {
     /// Value used while nothing is stored.
     pub fn default_value(&self) -> Value {
         match self.key {
-            keys::LOG_MISSING_ITEMS => json!(true),
+            keys::LOG_MISSING_ITEMS | keys::SUBTRACT_UNIMPORTED_ORDERS => json!(true),
             keys::STOCK_SYNC_INTERVAL => json!(15),
             keys::ORDER_POLLING_INTERVAL => json!(10),
+            keys::STOCK_CHECK_HOURS => json!(24),
+            keys::ORDER_IMPORT_STATUSES => json!(["processing", "completed", "on-hold"]),
             _ => match self.kind {
                 FieldKind::Bool => json!(false),
-                FieldKind::Url | FieldKind::Credential { .. } => json!(""),
-                FieldKind::Locations => json!([]),
-                FieldKind::Minutes { min, .. } => json!(min),
-                FieldKind::Location | FieldKind::Date | FieldKind::Timestamp => Value::Null,
+                FieldKind::Url | FieldKind::Credential { .. } | FieldKind::Status => json!(""),
+                FieldKind::Locations | FieldKind::OrderStatuses => json!([]),
+                FieldKind::Minutes { min, .. } | FieldKind::Hours { min, .. } => json!(min),
+                FieldKind::Location
+                | FieldKind::Date
+                | FieldKind::Timestamp
+                | FieldKind::Item
+                | FieldKind::Customer => Value::Null,
             },
         }
     }
 
-    /// Where the value is stored by the host.
-    pub fn storage(&self) -> (StorageArea, String) {
-        if self.read_only {
-            return (StorageArea::CompanyState, format!("sync.{}", self.key));
-        }
-        let area = match self.scope {
+    /// Where a value set in Options is stored: the option document of its scope.
+    pub fn area(&self) -> StorageArea {
+        match self.scope {
             Scope::Company => StorageArea::CompanyOptions,
             Scope::Workstation => StorageArea::WorkstationOptions,
-        };
-        (area, format!("option.{}", self.key))
+        }
+    }
+
+    /// Where plugin version 0.1 stored the value, one key per field (read once to migrate).
+    pub fn legacy_key(&self) -> String {
+        format!("option.{}", self.key)
     }
 
     fn validation(&self) -> Value {
@@ -152,15 +192,29 @@ impl FieldSpec {
                 json!({ "must_exist_in": "locations_list" })
             }
             FieldKind::Date => json!({ "format": "YYYY-MM-DD" }),
-            FieldKind::Bool | FieldKind::Timestamp => json!({}),
+            FieldKind::Hours { min, max } => json!({ "min": min, "max": max, "unit": "hours" }),
+            FieldKind::Item => json!({ "must_exist_in": "items_query" }),
+            FieldKind::Customer => json!({ "must_exist_in": "customers_find" }),
+            FieldKind::OrderStatuses => json!({
+                "choices": ORDER_STATUSES
+                    .iter()
+                    .map(|(value, label)| json!({"value": value, "label": label}))
+                    .collect::<Vec<_>>(),
+            }),
+            FieldKind::Bool | FieldKind::Timestamp | FieldKind::Status => json!({}),
         }
     }
 
-    fn document(&self) -> Value {
+    fn document(&self, secrets_protected: bool) -> Value {
+        let help = if self.secret && !secrets_protected {
+            CONSUMER_SECRET_HELP_UNPROTECTED
+        } else {
+            self.help
+        };
         json!({
             "key": self.key,
             "label": self.label,
-            "help": self.help,
+            "help": help,
             "type": self.kind.type_name(),
             "default": self.default_value(),
             "scope": self.scope,
@@ -204,7 +258,19 @@ pub mod keys {
     pub const ORDER_POLLING_ENABLED: &str = "order_polling_enabled";
     pub const ORDER_POLLING_INTERVAL: &str = "order_polling_interval_minutes";
     pub const LAST_ORDER_SYNC: &str = "last_order_sync";
+    pub const SUBTRACT_UNIMPORTED_ORDERS: &str = "subtract_unimported_orders";
+    pub const STOCK_CHECK_HOURS: &str = "stock_check_hours";
+    pub const STOCK_SYNC_STATUS: &str = "stock_sync_status";
+    pub const ORDER_IMPORT_STATUSES: &str = "order_import_statuses";
+    pub const SHIPPING_ITEM: &str = "shipping_item";
+    pub const FEE_ITEM: &str = "fee_item";
+    pub const GUEST_CUSTOMER: &str = "guest_customer";
+    pub const ORDER_IMPORT_LOCATION: &str = "order_import_location";
+    pub const ORDER_POLLING_STATUS: &str = "order_polling_status";
 }
+
+/// The consumer secret's help when the host offers no protected storage for it.
+const CONSUMER_SECRET_HELP_UNPROTECTED: &str = "The secret shown once when the key was generated; it starts with cs_. This QBM keeps it in the company's option storage as plain text (it offers no protected storage to plugins), so limit who can read the company database; it is never displayed again. Generate a new key if it was exposed.";
 
 const fn field(
     key: &'static str,
@@ -347,6 +413,30 @@ pub const FIELDS: &[FieldSpec] = &[
         "Adds a log entry for every item that could be matched neither by SKU nor by lookup code.",
     ),
     field(
+        keys::SUBTRACT_UNIMPORTED_ORDERS,
+        Section::InventorySync,
+        "Subtract web orders not yet imported",
+        FieldKind::Bool,
+        "WooCommerce lowers its stock when a web order is placed; until that order is imported, QBM does not know. Publishes QBM's quantity minus the units on store orders that are processing or on hold and not yet imported, so sold units are not offered again.",
+    ),
+    field(
+        keys::STOCK_CHECK_HOURS,
+        Section::InventorySync,
+        "Stock check interval (hours)",
+        FieldKind::Hours { min: 1, max: 168 },
+        "How often the automatic stock sync also reads the store's quantities and corrects differences made in WooCommerce or by other tools.",
+    ),
+    FieldSpec {
+        read_only: true,
+        ..field(
+            keys::STOCK_SYNC_STATUS,
+            Section::InventorySync,
+            "Stock sync status",
+            FieldKind::Status,
+            "Whether automatic stock sync runs, on which workstation, its last and next run and the last result.",
+        )
+    },
+    field(
         keys::ALLOW_IMPORT_ORDERS,
         Section::ImportPermissions,
         "Allow importing WooCommerce orders",
@@ -375,6 +465,41 @@ pub const FIELDS: &[FieldSpec] = &[
         "Users with the right to create or update items may send selected QBM items to the store as new or updated products.",
     ),
     field(
+        keys::ORDER_IMPORT_STATUSES,
+        Section::OrderImport,
+        "Order statuses to import",
+        FieldKind::OrderStatuses,
+        "Store orders in these statuses can be imported; others are skipped with their status as the reason. Processing, completed and on hold by default.",
+    ),
+    field(
+        keys::SHIPPING_ITEM,
+        Section::OrderImport,
+        "Shipping item",
+        FieldKind::Item,
+        "The QBM service item that carries an order's shipping charge. Orders with shipping are not imported until it is chosen.",
+    ),
+    field(
+        keys::FEE_ITEM,
+        Section::OrderImport,
+        "Fee item",
+        FieldKind::Item,
+        "The QBM service item that carries an order's fees (negative fees are discounts). Orders with fees are not imported until it is chosen.",
+    ),
+    field(
+        keys::GUEST_CUSTOMER,
+        Section::OrderImport,
+        "Customer for unmatched and guest orders",
+        FieldKind::Customer,
+        "Used for an order whose customer is not linked, not found by the duplicate rules and not created (customer import off or not permitted). Leave empty to skip such orders.",
+    ),
+    field(
+        keys::ORDER_IMPORT_LOCATION,
+        Section::OrderImport,
+        "Location for polled orders",
+        FieldKind::Location,
+        "The QBM location automatically polled orders are imported into. Empty: the primary location.",
+    ),
+    field(
         keys::ORDER_POLLING_ENABLED,
         Section::OrderPolling,
         "Enable automatic WooCommerce order polling",
@@ -400,6 +525,16 @@ pub const FIELDS: &[FieldSpec] = &[
             "Last order sync",
             FieldKind::Timestamp,
             "The point up to which store orders have been checked. Useful when an order seems to be missing.",
+        )
+    },
+    FieldSpec {
+        read_only: true,
+        ..field(
+            keys::ORDER_POLLING_STATUS,
+            Section::OrderPolling,
+            "Order polling status",
+            FieldKind::Status,
+            "Whether automatic order polling runs, on which workstation, its last and next run and the last result.",
         )
     },
 ];
@@ -455,15 +590,16 @@ pub fn field_spec(key: &str) -> Option<&'static FieldSpec> {
     FIELDS.iter().find(|spec| spec.key == key)
 }
 
-/// The schema document (`qbm.wc.option-schema/1`).
-pub fn schema_document() -> Value {
+/// The schema document (`qbm.wc.option-schema/1`). `secrets_protected`: the host keeps secrets
+/// in protected storage (the consumer secret's help text says where it lives).
+pub fn schema_document(secrets_protected: bool) -> Value {
     let sections: Vec<Value> = Section::ALL
         .iter()
         .map(|section| {
             json!({
                 "id": section,
                 "label": section.label(),
-                "fields": FIELDS.iter().filter(|f| f.section == *section).map(FieldSpec::document).collect::<Vec<_>>(),
+                "fields": FIELDS.iter().filter(|f| f.section == *section).map(|f| f.document(secrets_protected)).collect::<Vec<_>>(),
                 "buttons": BUTTONS.iter().filter(|b| b.section == *section).map(|b| json!({
                     "action": b.action, "label": b.label, "help": b.help,
                 })).collect::<Vec<_>>(),

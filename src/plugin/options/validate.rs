@@ -6,7 +6,16 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::schema::{FieldKind, FieldSpec, field_spec, keys};
+use super::schema::{FieldKind, FieldSpec, ORDER_STATUSES, field_spec, keys};
+use crate::host_port::HostError;
+
+/// What validation needs to know about QBM's records.
+pub trait Lookup {
+    /// The ids of QBM's locations, or `None` when they cannot be read.
+    fn locations(&self) -> Option<Vec<String>>;
+    fn item_exists(&self, id: &str) -> Result<bool, HostError>;
+    fn customer_exists(&self, id: &str) -> Result<bool, HostError>;
+}
 
 /// A problem or remark about one field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -82,12 +91,8 @@ impl<'a> Validation<'a> {
     }
 
     /// Checks one field's value against its kind.
-    pub fn check_field(
-        &mut self,
-        spec: &FieldSpec,
-        value: &Value,
-        known_locations: &dyn Fn() -> Option<Vec<String>>,
-    ) {
+    pub fn check_field(&mut self, spec: &FieldSpec, value: &Value, lookup: &dyn Lookup) {
+        let known_locations = || lookup.locations();
         match spec.kind {
             FieldKind::Bool => {
                 if !value.is_boolean() {
@@ -112,7 +117,7 @@ impl<'a> Validation<'a> {
             FieldKind::Location => match value {
                 Value::Null => {}
                 Value::String(id) if id.trim().is_empty() => {}
-                Value::String(id) => self.check_locations_exist(spec, std::slice::from_ref(id), known_locations),
+                Value::String(id) => self.check_locations_exist(spec, std::slice::from_ref(id), &known_locations),
                 _ => self.error(spec.key, "must be a QBM location id"),
             },
             FieldKind::Locations => match value.as_array() {
@@ -126,7 +131,7 @@ impl<'a> Validation<'a> {
                             if unique.len() != ids.len() {
                                 self.error(spec.key, "lists the same location more than once");
                             }
-                            self.check_locations_exist(spec, &ids, known_locations);
+                            self.check_locations_exist(spec, &ids, &known_locations);
                         }
                         None => self.error(spec.key, "must be a list of QBM location ids"),
                     }
@@ -143,7 +148,51 @@ impl<'a> Validation<'a> {
                 }
                 _ => self.error(spec.key, "must be a date written YYYY-MM-DD"),
             },
-            FieldKind::Timestamp => {}
+            FieldKind::Hours { min, max } => match value.as_i64() {
+                Some(hours) if hours < min || hours > max => {
+                    self.error(spec.key, format!("must be between {min} and {max} hours"))
+                }
+                Some(_) => {}
+                None => self.error(spec.key, "must be a whole number of hours"),
+            },
+            FieldKind::Item | FieldKind::Customer => match value {
+                Value::Null => {}
+                Value::String(id) if id.trim().is_empty() => {}
+                Value::String(id) => {
+                    let (found, what) = if spec.kind == FieldKind::Item {
+                        (lookup.item_exists(id), "item")
+                    } else {
+                        (lookup.customer_exists(id), "customer")
+                    };
+                    match found {
+                        Ok(true) => {}
+                        Ok(false) => self.error(spec.key, format!("there is no QBM {what} with id \"{id}\"")),
+                        Err(err) => self.error(
+                            spec.key,
+                            format!("QBM's {what}s could not be read, so the choice cannot be checked ({err})"),
+                        ),
+                    }
+                }
+                _ => self.error(spec.key, "must be a QBM record id"),
+            },
+            FieldKind::OrderStatuses => match value.as_array() {
+                Some(list) => {
+                    for status in list {
+                        match status.as_str() {
+                            Some(s) if ORDER_STATUSES.iter().any(|(v, _)| *v == s) => {}
+                            _ => self.error(
+                                spec.key,
+                                format!(
+                                    "{status} is not a WooCommerce order status; choose from {}",
+                                    ORDER_STATUSES.iter().map(|(v, _)| *v).collect::<Vec<_>>().join(", ")
+                                ),
+                            ),
+                        }
+                    }
+                }
+                None => self.error(spec.key, "must be a list of order statuses"),
+            },
+            FieldKind::Timestamp | FieldKind::Status => {}
         }
     }
 
@@ -251,8 +300,24 @@ impl<'a> Validation<'a> {
         }
     }
 
-    /// Rules that involve several fields. `changed` are the keys the caller is setting now.
+    /// Rules that involve several fields, checked on the values as they will be after the save
+    /// (stored and changed). A conflict is reported on the field being changed now, so the
+    /// person sees it where they made the change. `changed` are the keys set now.
     pub fn check_rules(&mut self, changed: &[&str], secret_is_set: bool) {
+        let insecure_url = self
+            .text(keys::STORE_URL)
+            .to_ascii_lowercase()
+            .starts_with("http://");
+        if insecure_url
+            && !self.flag(keys::ALLOW_INSECURE_HTTP)
+            && changed.contains(&keys::ALLOW_INSECURE_HTTP)
+            && !changed.contains(&keys::STORE_URL)
+        {
+            self.error(
+                keys::ALLOW_INSECURE_HTTP,
+                "cannot be turned off while the Store URL starts with http://: change the Store URL to https:// first (or in the same save)",
+            );
+        }
         if self.flag(keys::ENABLED) {
             for key in [keys::STORE_URL, keys::CONSUMER_KEY] {
                 if self.text(key).is_empty() {

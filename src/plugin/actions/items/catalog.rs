@@ -13,13 +13,15 @@ use chrono::{Duration, Utc};
 use futures_util::{StreamExt, stream};
 use serde_json::{Value, json};
 
-use super::{ActionContext, client, log_bad_records};
+use std::sync::Arc;
+
+use super::{ActionContext, log_bad_records};
 use crate::host_port::Host;
 use crate::integration_log::Category;
 use crate::plugin::actions::{ActionResponse, Table};
 use crate::plugin::error::{CoreError, CoreResult};
 use crate::plugin::screens::tab_columns;
-use crate::plugin::woo_items::{Snapshot, StockMode, WooItem};
+use crate::sync::catalog::{Snapshot, StockMode, Stored, WooItem};
 use crate::sync::matching::sku_key;
 use crate::woo::{CancelToken, Product, ProductQuery, WooClient, WooError};
 
@@ -36,19 +38,23 @@ pub struct Loaded {
 }
 
 async fn variations_of(
-    client: &WooClient,
-    parents: &[Product],
-    cancel: &CancelToken,
+    client: Arc<WooClient>,
+    parents: Vec<Product>,
+    cancel: CancelToken,
 ) -> Result<(Vec<WooItem>, Vec<crate::woo::RecordError>), WooError> {
     let results: Vec<_> = stream::iter(parents)
-        .map(|parent| async move {
-            let listing = client.list_all_variations(parent.id, cancel).await?;
-            let items: Vec<WooItem> = listing
-                .records
-                .iter()
-                .map(|v| WooItem::from_variation(parent, v))
-                .collect();
-            Ok::<_, WooError>((items, listing.bad_records))
+        .map(|parent| {
+            let client = Arc::clone(&client);
+            let cancel = cancel.clone();
+            async move {
+                let listing = client.list_all_variations(parent.id, &cancel).await?;
+                let items: Vec<WooItem> = listing
+                    .records
+                    .iter()
+                    .map(|v| WooItem::from_variation(&parent, v))
+                    .collect();
+                Ok::<_, WooError>((items, listing.bad_records))
+            }
         })
         .buffered(VARIATION_READS_IN_PARALLEL)
         .collect()
@@ -65,7 +71,7 @@ async fn variations_of(
 
 /// Reads the store into a new snapshot, or updates `previous` with what changed since it.
 pub fn load(ctx: &ActionContext, previous: Option<Snapshot>) -> CoreResult<Loaded> {
-    let client = client(ctx)?;
+    let client = ctx.client()?;
     let since = previous
         .as_ref()
         .and_then(|s| {
@@ -81,7 +87,9 @@ pub fn load(ctx: &ActionContext, previous: Option<Snapshot>) -> CoreResult<Loade
         ..ProductQuery::default()
     };
     ctx.progress(0, 0, "Reading products from the store…");
-    let products = ctx.block_on(client.list_all_products(query, &ctx.cancel))?;
+    let products = ctx.store(&client, |client, cancel, _| async move {
+        client.list_all_products(query, &cancel).await
+    })??;
     log_bad_records(ctx, &products.bad_records);
     let variable: Vec<Product> = products
         .records
@@ -98,7 +106,10 @@ pub fn load(ctx: &ActionContext, previous: Option<Snapshot>) -> CoreResult<Loade
             variable.len()
         ),
     );
-    let (variations, bad) = ctx.block_on(variations_of(&client, &variable, &ctx.cancel))?;
+    let parents = variable.clone();
+    let (variations, bad) = ctx.store(&client, |client, cancel, _| {
+        variations_of(client, parents, cancel)
+    })??;
     log_bad_records(ctx, &bad);
     if ctx.is_cancelled() {
         return Err(CoreError::Cancelled);
@@ -159,15 +170,41 @@ fn order(items: Vec<WooItem>) -> Vec<WooItem> {
         .collect()
 }
 
+/// Stores a freshly read catalog; a refusal of QBM's storage only costs the cache.
+pub fn remember(ctx: &ActionContext, snapshot: Snapshot) -> Arc<Snapshot> {
+    let stamp = ctx.plugin.clock().now().timestamp_millis().max(0) as u64;
+    let cache = ctx.plugin.catalog();
+    if let Stored::NotCached(why) = cache.put(snapshot, stamp) {
+        ctx.plugin.log().warn(
+            Category::Processing,
+            &format!("The WooCommerce catalog was read but not cached ({why}); the next action reads the store again"),
+        );
+    }
+    cache
+        .get()
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| Arc::new(Snapshot::default()))
+}
+
 /// The cached catalog, loading it first when there is none.
-pub fn ensure(ctx: &ActionContext) -> CoreResult<Snapshot> {
-    let cache = ctx.plugin.woo_items();
-    if let Some(snapshot) = cache.get()? {
+pub fn ensure(ctx: &ActionContext) -> CoreResult<Arc<Snapshot>> {
+    if let Some(snapshot) = ctx.plugin.catalog().get()? {
         return Ok(snapshot);
     }
     let loaded = load(ctx, None)?;
-    cache.put(loaded.snapshot.clone())?;
-    Ok(loaded.snapshot)
+    Ok(remember_or_keep(ctx, loaded.snapshot))
+}
+
+/// Caches `snapshot` and returns it (also when it could not be cached).
+fn remember_or_keep(ctx: &ActionContext, snapshot: Snapshot) -> Arc<Snapshot> {
+    let kept = Arc::new(snapshot.clone());
+    let cached = remember(ctx, snapshot);
+    if cached.items.len() == kept.items.len() {
+        cached
+    } else {
+        kept
+    }
 }
 
 fn stock_text(item: &WooItem) -> Value {
@@ -187,12 +224,16 @@ fn managed_text(item: &WooItem) -> &'static str {
 
 /// Refresh on the WooCommerce Items tab.
 pub fn refresh(ctx: &ActionContext) -> CoreResult<ActionResponse> {
-    let cache = ctx.plugin.woo_items();
-    let loaded = load(ctx, cache.get()?)?;
-    cache.put(loaded.snapshot.clone())?;
-    let snapshot = loaded.snapshot;
+    let previous = ctx.plugin.catalog().get()?.map(|s| (*s).clone());
+    let loaded = load(ctx, previous)?;
+    let incremental = loaded.incremental;
+    let (products_read, variations_read) = (loaded.products_read, loaded.variations_read);
+    let snapshot = remember_or_keep(ctx, loaded.snapshot);
 
-    let qbm_items = ctx.host().all_items()?;
+    let qbm_items = ctx
+        .host()
+        .all_items(&|| ctx.is_cancelled())?
+        .ok_or(CoreError::Cancelled)?;
     let by_lookup = ctx.settings.match_by_lookup_code;
     let mut by_sku: HashMap<String, &str> = HashMap::new();
     let mut by_lookup_code: HashMap<String, &str> = HashMap::new();
@@ -234,15 +275,13 @@ pub fn refresh(ctx: &ActionContext) -> CoreResult<ActionResponse> {
     }
     let products = snapshot.items.iter().filter(|i| !i.is_variation()).count();
     let variations = snapshot.items.len() - products;
-    let how = if loaded.incremental {
+    let how = if incremental {
         format!(
-            "{} changed products and {} of their variations were read",
-            loaded.products_read, loaded.variations_read
+            "{products_read} changed products and {variations_read} of their variations were read"
         )
     } else {
         format!(
-            "the whole catalog was read ({} products, {} variations)",
-            loaded.products_read, loaded.variations_read
+            "the whole catalog was read ({products_read} products, {variations_read} variations)"
         )
     };
     ctx.plugin.log().info(

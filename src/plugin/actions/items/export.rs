@@ -9,7 +9,7 @@ use super::{
 use crate::integration_log::Category;
 use crate::plugin::actions::ActionResponse;
 use crate::plugin::error::CoreResult;
-use crate::plugin::woo_items::{StockMode, WooItem};
+use crate::sync::catalog::{StockMode, WooItem};
 use crate::sync::export;
 use crate::sync::matching::ItemMatch;
 use crate::woo::{Batch, ItemError, Product};
@@ -103,7 +103,9 @@ pub fn create_update(ctx: &ActionContext) -> CoreResult<ActionResponse> {
         delete: Vec::new(),
     };
     if !batch.create.is_empty() || !batch.update.is_empty() {
-        let outcome = ctx.block_on(client.batch_products(batch, &ctx.cancel))?;
+        let outcome = ctx.store(&client, |client, cancel, _| async move {
+            client.batch_products(batch, &cancel).await
+        })??;
         for ((qbm, _), result) in plan.creates.iter().zip(&outcome.create) {
             match result {
                 Ok(product) => {
@@ -168,7 +170,10 @@ pub fn create_update(ctx: &ActionContext) -> CoreResult<ActionResponse> {
             update: updates.iter().map(|(_, w)| w.clone()).collect(),
             ..Batch::default()
         };
-        let outcome = ctx.block_on(client.batch_variations(*parent, batch, &ctx.cancel))?;
+        let parent_id = *parent;
+        let outcome = ctx.store(&client, move |client, cancel, _| async move {
+            client.batch_variations(parent_id, batch, &cancel).await
+        })??;
         for ((qbm, write), result) in updates.iter().zip(&outcome.update) {
             match result {
                 Ok(variation) => {

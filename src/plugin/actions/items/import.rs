@@ -6,11 +6,16 @@ use std::collections::{BTreeSet, HashMap};
 use serde_json::{Map, Value, json};
 
 use super::{ActionContext, ResultLine, catalog, record_links, result_table, summarise};
-use crate::host_port::{Account, AccountKind, Host, ItemsQuery, Link, LinkKind, StorageArea};
+use std::collections::HashSet;
+
+use crate::host_port::{
+    Account, AccountKind, Created, Host, ItemsQuery, Link, LinkKind, LinksQuery, StorageArea,
+    WooIdentity,
+};
 use crate::integration_log::Category;
 use crate::plugin::actions::{ActionResponse, Outcome, Prompt, PromptChoice, PromptField};
 use crate::plugin::error::{CoreError, CoreResult};
-use crate::plugin::woo_items::WooItem;
+use crate::sync::catalog::WooItem;
 use crate::sync::import::{self, Decision, DefaultAccounts, Existing};
 
 const PROMPT_ID: &str = "default_accounts";
@@ -241,6 +246,32 @@ pub fn import(ctx: &ActionContext) -> CoreResult<ActionResponse> {
     let refs: Vec<&WooItem> = wanted.iter().collect();
     let decisions = import::decide(&refs, &existing, &defaults);
     let by_id: HashMap<u64, &WooItem> = wanted.iter().map(|w| (w.id, w)).collect();
+    // Store items already linked, and QBM items that have a link at all: an item created by an
+    // earlier import whose link was lost has the SKU and no link.
+    let linked_woo: HashMap<String, String> = ctx
+        .host()
+        .links_get(&LinksQuery {
+            kind: LinkKind::Item,
+            woo_ids: Some(wanted.iter().map(|w| w.id.to_string()).collect()),
+            qbm_ids: None,
+        })?
+        .into_iter()
+        .map(|l| (l.woo_id, l.qbm_id))
+        .collect();
+    let linked_qbm: HashSet<String> = ctx
+        .host()
+        .links_get(&LinksQuery {
+            kind: LinkKind::Item,
+            woo_ids: None,
+            qbm_ids: Some(existing.sku_ids.values().cloned().collect()),
+        })?
+        .into_iter()
+        .map(|l| l.qbm_id)
+        .collect();
+    let code_of: HashMap<&str, &str> = existing_items
+        .iter()
+        .filter_map(|i| i.id.as_deref().map(|id| (id, i.code.as_str())))
+        .collect();
 
     let total = decisions.len() as u64;
     let mut links = Vec::new();
@@ -253,35 +284,86 @@ pub fn import(ctx: &ActionContext) -> CoreResult<ActionResponse> {
             cancelled = true;
             break;
         }
+        if let Some(qbm_id) = linked_woo.get(&woo_id.to_string()) {
+            lines.push(ResultLine {
+                qbm: code_of
+                    .get(qbm_id.as_str())
+                    .map_or(qbm_id.clone(), |c| c.to_string()),
+                woo_id: Some(woo_id),
+                code,
+                outcome: "skipped",
+                detail: format!(
+                    "already imported as QBM item {}",
+                    code_of.get(qbm_id.as_str()).copied().unwrap_or(qbm_id)
+                ),
+            });
+            continue;
+        }
         let line = match decision {
-            Decision::Skip(reason) => ResultLine {
+            Decision::SkuTaken { qbm_id, .. } if !linked_qbm.contains(&qbm_id) => {
+                links.push(Link {
+                    kind: LinkKind::Item,
+                    woo_id: woo_id.to_string(),
+                    woo_parent_id: woo.parent_id.map(|p| p.to_string()),
+                    qbm_id: qbm_id.clone(),
+                    created_at: None,
+                });
+                ResultLine {
+                    qbm: code_of.get(qbm_id.as_str()).map_or(qbm_id.clone(), |c| c.to_string()),
+                    woo_id: Some(woo_id),
+                    code,
+                    outcome: "linked",
+                    detail: "a QBM item with this SKU and no link existed (an earlier import created it but could not link it): it is linked now".into(),
+                }
+            }
+            Decision::SkuTaken { reason, .. } | Decision::Skip(reason) => ResultLine {
                 qbm: String::new(),
                 woo_id: Some(woo_id),
                 code,
                 outcome: "skipped",
                 detail: reason,
             },
-            Decision::Create(item) => match ctx.host().items_create(&item) {
-                Ok(created) => {
-                    let qbm_id = created.id.clone().unwrap_or_default();
-                    links.push(Link {
-                        kind: LinkKind::Item,
-                        woo_id: woo_id.to_string(),
-                        woo_parent_id: woo.parent_id.map(|p| p.to_string()),
-                        qbm_id: qbm_id.clone(),
-                        created_at: None,
-                    });
+            Decision::Create(item) => match ctx.host().create_linked(
+                item.as_ref(),
+                &WooIdentity {
+                    woo_id: woo_id.to_string(),
+                    woo_parent_id: woo.parent_id.map(|p| p.to_string()),
+                    number: None,
+                },
+            ) {
+                Ok(Created {
+                    record: created,
+                    existing: true,
+                    ..
+                }) => ResultLine {
+                    qbm: created.code.clone(),
+                    woo_id: Some(woo_id),
+                    code,
+                    outcome: "skipped",
+                    detail: format!("already imported as QBM item {}", created.code),
+                },
+                Ok(Created {
+                    record: created,
+                    link_error,
+                    ..
+                }) => {
+                    let mut detail = format!(
+                        "new {} item {} \"{}\"",
+                        type_label(created.item_type),
+                        created.code,
+                        created.name
+                    );
+                    if let Some(err) = link_error {
+                        detail.push_str(&format!(
+                            "; its link to the store item could not be recorded ({err}): importing it again links it"
+                        ));
+                    }
                     ResultLine {
                         qbm: created.code.clone(),
                         woo_id: Some(woo_id),
                         code,
                         outcome: "created",
-                        detail: format!(
-                            "new {} item {} \"{}\"",
-                            type_label(created.item_type),
-                            created.code,
-                            created.name
-                        ),
+                        detail,
                     }
                 }
                 Err(err) => ResultLine {
@@ -296,7 +378,15 @@ pub fn import(ctx: &ActionContext) -> CoreResult<ActionResponse> {
         lines.push(line);
     }
     let mut warnings = Vec::new();
-    record_links(ctx, links, &mut warnings)?;
+    if let Err(err) = record_links(ctx, links, &mut warnings) {
+        warnings.push(format!(
+            "links of repaired items could not be recorded: {err}"
+        ));
+        for line in lines.iter_mut().filter(|l| l.outcome == "linked") {
+            line.outcome = "failed";
+            line.detail = format!("the link could not be recorded: {err}");
+        }
+    }
 
     let summary = summarise(&lines);
     let log = ctx.plugin.log();

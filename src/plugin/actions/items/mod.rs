@@ -22,7 +22,7 @@ use super::{ActionContext, Summary, Table};
 use crate::host_port::{Host, Item, ItemsQuery, Link, LinkKind, LinksQuery, StockQuery};
 use crate::integration_log::Category;
 use crate::plugin::error::{CoreError, CoreResult};
-use crate::plugin::woo_items::{StockMode, WooItem};
+use crate::sync::catalog::{StockMode, WooItem};
 use crate::sync::matching::{self, ItemMatch, SkuIndex};
 use crate::sync::stock::{quantities_by_item, store_quantity};
 use crate::woo::{ProductWrite, RecordError, Variation, WooClient};
@@ -66,7 +66,7 @@ struct Prepared {
 }
 
 fn prepare(ctx: &ActionContext) -> CoreResult<Prepared> {
-    let client = client(ctx)?;
+    let client = ctx.client()?;
     let (items, unknown) = selected_items(ctx)?;
     let lines = unknown
         .into_iter()
@@ -112,7 +112,7 @@ fn log_bad_records(ctx: &ActionContext, bad: &[RecordError]) {
 /// is on): what writes are based on.
 fn lookup_in_store(
     ctx: &ActionContext,
-    client: &WooClient,
+    client: &Arc<WooClient>,
     items: &[Item],
 ) -> CoreResult<Vec<WooItem>> {
     let by_lookup = ctx.settings.match_by_lookup_code;
@@ -124,7 +124,9 @@ fn lookup_in_store(
         return Ok(Vec::new());
     }
     let codes: Vec<String> = codes.into_iter().collect();
-    let listing = ctx.block_on(client.products_by_sku(&codes, &ctx.cancel))?;
+    let listing = ctx.store(client, |client, cancel, _| async move {
+        client.products_by_sku(&codes, &cancel).await
+    })??;
     log_bad_records(ctx, &listing.bad_records);
     Ok(listing.records.iter().map(WooItem::from_product).collect())
 }
@@ -171,15 +173,18 @@ fn quantities(ctx: &ActionContext, item_ids: &[String]) -> CoreResult<HashMap<St
 /// items matched to its stock-sharing variations).
 fn parent_pools(
     ctx: &ActionContext,
-    client: &WooClient,
+    client: &Arc<WooClient>,
     parents: &BTreeSet<u64>,
 ) -> CoreResult<(HashMap<u64, WooItem>, HashMap<u64, i64>)> {
     let by_lookup = ctx.settings.match_by_lookup_code;
     let mut products = HashMap::new();
     let mut pools = HashMap::new();
     for &parent_id in parents {
-        let parent = ctx.block_on(client.get_product(parent_id))?;
-        let variations = ctx.block_on(client.list_all_variations(parent_id, &ctx.cancel))?;
+        let (parent, variations) = ctx.store(client, move |client, cancel, _| async move {
+            let parent = client.get_product(parent_id).await?;
+            let variations = client.list_all_variations(parent_id, &cancel).await?;
+            Ok::<_, crate::woo::WooError>((parent, variations))
+        })??;
         log_bad_records(ctx, &variations.bad_records);
         let mut members: Vec<WooItem> = variations
             .records
@@ -272,15 +277,21 @@ fn refresh_cached(ctx: &ActionContext, written: &[WooItem]) -> CoreResult<()> {
     if written.is_empty() {
         return Ok(());
     }
-    let cache = ctx.plugin.woo_items();
-    if let Some(mut snapshot) = cache.get()? {
+    if let Some(cached) = ctx.plugin.catalog().get()? {
+        let mut snapshot = (*cached).clone();
+        let position: HashMap<u64, usize> = snapshot
+            .items
+            .iter()
+            .enumerate()
+            .map(|(index, item)| (item.id, index))
+            .collect();
         for item in written {
-            match snapshot.items.iter_mut().find(|i| i.id == item.id) {
-                Some(slot) => *slot = item.clone(),
+            match position.get(&item.id) {
+                Some(index) => snapshot.items[*index] = item.clone(),
                 None => snapshot.items.push(item.clone()),
             }
         }
-        cache.put(snapshot)?;
+        catalog::remember(ctx, snapshot);
     }
     Ok(())
 }
@@ -346,11 +357,6 @@ fn pool_write(parent: u64, quantity: i64) -> ProductWrite {
         stock_quantity: Some(quantity),
         ..ProductWrite::default()
     }
-}
-
-/// The client for the configured store.
-fn client(ctx: &ActionContext) -> CoreResult<Arc<WooClient>> {
-    ctx.plugin.client(&ctx.settings)
 }
 
 /// A written variation as a cache entry (the batch answer lacks the parent's name).

@@ -8,7 +8,7 @@ use crate::host_port::Host;
 use crate::plugin::actions::{ActionResponse, Table};
 use crate::plugin::error::CoreResult;
 use crate::plugin::screens::tab_columns;
-use crate::plugin::woo_items::{StockMode, WooItem};
+use crate::sync::catalog::{StockMode, WooItem};
 use crate::sync::matching::ItemMatch;
 
 fn describe(woo: &WooItem) -> String {
@@ -20,7 +20,10 @@ fn describe(woo: &WooItem) -> String {
 
 pub fn refresh(ctx: &ActionContext) -> CoreResult<ActionResponse> {
     let snapshot = catalog::ensure(ctx)?;
-    let items = ctx.host().all_items()?;
+    let items = ctx
+        .host()
+        .all_items(&|| ctx.is_cancelled())?
+        .ok_or(crate::plugin::CoreError::Cancelled)?;
     let matches = match_all(&items, &snapshot.items, ctx.settings.match_by_lookup_code);
     let ids: Vec<String> = items.iter().filter_map(|i| i.id.clone()).collect();
     let on_hand = quantities(ctx, &ids)?;

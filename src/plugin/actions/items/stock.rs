@@ -9,7 +9,7 @@ use super::{
 use crate::integration_log::Category;
 use crate::plugin::actions::ActionResponse;
 use crate::plugin::error::{CoreError, CoreResult};
-use crate::plugin::woo_items::{StockMode, WooItem};
+use crate::sync::catalog::{StockMode, WooItem};
 use crate::sync::matching::ItemMatch;
 use crate::sync::stock::{self, StockLine};
 use crate::woo::{Batch, VariationWrite};
@@ -103,7 +103,9 @@ pub fn sync_stock(ctx: &ActionContext) -> CoreResult<ActionResponse> {
                 .collect(),
             ..Batch::default()
         };
-        let outcome = ctx.block_on(client.batch_products(batch, &ctx.cancel))?;
+        let outcome = ctx.store(&client, |client, cancel, _| async move {
+            client.batch_products(batch, &cancel).await
+        })??;
         for ((id, _), result) in product_writes.iter().zip(&outcome.update) {
             match result {
                 Ok(product) => written.push(WooItem::from_product(product)),
@@ -127,7 +129,9 @@ pub fn sync_stock(ctx: &ActionContext) -> CoreResult<ActionResponse> {
                 .collect(),
             ..Batch::default()
         };
-        let outcome = ctx.block_on(client.batch_variations(parent, batch, &ctx.cancel))?;
+        let outcome = ctx.store(&client, move |client, cancel, _| async move {
+            client.batch_variations(parent, batch, &cancel).await
+        })??;
         for ((id, _), result) in writes.iter().zip(&outcome.update) {
             match result {
                 Ok(variation) => written.push(variation_item(parent, variation, store.get(id))),

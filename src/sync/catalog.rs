@@ -1,5 +1,7 @@
-//! The cached WooCommerce catalog (products and variations) that the Items screen, matching and
-//! stock pushes read, kept in the host's plugin state so it survives restarts.
+//! The WooCommerce catalog as the engine sees it (products and variations as [`WooItem`]s), and
+//! its cache in the host's company state, which the Items screen, matching and stock pushes
+//! read. The cache survives restarts, is shared by workstations (stored in chunks, switched
+//! atomically, see [`crate::state::chunked`]) and is shared in memory, not copied, per call.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -8,10 +10,12 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::host_port::{HostPort, StorageArea};
-use crate::plugin::error::CoreResult;
+use crate::state::{self, StateError, chunked};
 use crate::woo::{ManageStock, Product, Variation};
 
-const CACHE_KEY: &str = "cache.woo_items";
+const CACHE_KEY: &str = "cache.catalog";
+/// Where plugin version 0.1 kept the whole cache in one value; removed on the next write.
+const LEGACY_KEY: &str = "cache.woo_items";
 
 /// How an item's stock is kept in the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,13 +134,23 @@ pub struct Snapshot {
     pub items: Vec<WooItem>,
 }
 
-/// The cache of one plugin instance, in memory and in the host's plugin state.
-pub struct WooItemCache {
-    host: Arc<dyn HostPort>,
-    memory: Mutex<Option<Snapshot>>,
+/// What writing the cache did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stored {
+    Saved,
+    /// QBM refused to store it (too large, storage failing): the catalog is used for this call
+    /// only and read from the store again next time.
+    NotCached(String),
 }
 
-impl WooItemCache {
+/// The cache of one plugin instance, in memory and in the host's company state.
+pub struct CatalogCache {
+    host: Arc<dyn HostPort>,
+    /// The snapshot and the stored version it came from.
+    memory: Mutex<Option<(Option<String>, Arc<Snapshot>)>>,
+}
+
+impl CatalogCache {
     pub fn new(host: Arc<dyn HostPort>) -> Self {
         Self {
             host,
@@ -144,33 +158,67 @@ impl WooItemCache {
         }
     }
 
-    /// The cached catalog, if any.
-    pub fn get(&self) -> CoreResult<Option<Snapshot>> {
-        let mut memory = self.memory.lock().unwrap_or_else(PoisonError::into_inner);
-        if memory.is_none() {
-            *memory = self
-                .host
-                .storage_get(StorageArea::CompanyState, CACHE_KEY)?
-                .and_then(|text| serde_json::from_str(&text).ok());
+    /// The cached catalog, if any. Reads the stored copy only when another workstation (or
+    /// instance) stored a newer one than the one in memory.
+    pub fn get(&self) -> Result<Option<Arc<Snapshot>>, StateError> {
+        let stored_version = chunked::version(self.host.as_ref(), CACHE_KEY)?;
+        if let Some((version, snapshot)) = self
+            .memory
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            && *version == stored_version
+        {
+            return Ok(Some(Arc::clone(snapshot)));
         }
-        Ok(memory.clone())
+        let Some(text) = chunked::read(self.host.as_ref(), CACHE_KEY)? else {
+            *self.memory.lock().unwrap_or_else(PoisonError::into_inner) = None;
+            return Ok(None);
+        };
+        // An unreadable cache is only a cache: it is read from the store again.
+        let Ok(snapshot) = serde_json::from_str::<Snapshot>(&text) else {
+            return Ok(None);
+        };
+        let snapshot = Arc::new(snapshot);
+        *self.memory.lock().unwrap_or_else(PoisonError::into_inner) =
+            Some((stored_version, Arc::clone(&snapshot)));
+        Ok(Some(snapshot))
     }
 
-    /// Replaces the cached catalog.
-    pub fn put(&self, snapshot: Snapshot) -> CoreResult<()> {
-        let text = serde_json::to_string(&snapshot)
-            .map_err(|err| crate::plugin::CoreError::Internal(format!("cache encoding: {err}")))?;
-        self.host
-            .storage_set(StorageArea::CompanyState, CACHE_KEY, Some(&text))?;
-        *self.memory.lock().unwrap_or_else(PoisonError::into_inner) = Some(snapshot);
-        Ok(())
+    /// Replaces the cached catalog. A refusal by QBM's storage degrades to "not cached".
+    pub fn put(&self, snapshot: Snapshot, stamp: u64) -> Stored {
+        let snapshot = Arc::new(snapshot);
+        let text = match serde_json::to_string(snapshot.as_ref()) {
+            Ok(text) => text,
+            Err(err) => return Stored::NotCached(format!("it could not be encoded: {err}")),
+        };
+        let host = self.host.as_ref();
+        let written = chunked::write(host, CACHE_KEY, &text, stamp);
+        drop(text);
+        let version = chunked::version(host, CACHE_KEY).ok().flatten();
+        *self.memory.lock().unwrap_or_else(PoisonError::into_inner) = Some((version, snapshot));
+        if matches!(
+            host.storage_get(StorageArea::CompanyState, LEGACY_KEY),
+            Ok(Some(_))
+        ) {
+            let _ = host.storage_set(StorageArea::CompanyState, LEGACY_KEY, None);
+        }
+        match written {
+            Ok(()) => Stored::Saved,
+            Err(err) => Stored::NotCached(err.to_string()),
+        }
     }
 
     /// Empties the cache; returns how many items it held.
-    pub fn clear(&self) -> CoreResult<usize> {
+    pub fn clear(&self) -> Result<usize, StateError> {
         let held = self.get()?.map_or(0, |s| s.items.len());
-        self.host
-            .storage_set(StorageArea::CompanyState, CACHE_KEY, None)?;
+        chunked::clear(self.host.as_ref(), CACHE_KEY)?;
+        state::update(
+            self.host.as_ref(),
+            StorageArea::CompanyState,
+            LEGACY_KEY,
+            |_| None,
+        )?;
         *self.memory.lock().unwrap_or_else(PoisonError::into_inner) = None;
         Ok(held)
     }

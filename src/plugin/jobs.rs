@@ -1,0 +1,570 @@
+//! Background jobs, run by the host through `run_due_jobs` on a thread it chooses.
+//!
+//! Two jobs exist: order polling and automatic stock sync. Whether a job is started, its last
+//! run and its failure streak are company state (`job.<id>`), so they survive restarts and every
+//! workstation sees them; one workstation per company runs each job, holding a lease
+//! ([`crate::state::lease`]) that it renews on every run. When both are due, polling runs first:
+//! imported orders change QBM's stock, and the store has already counted them.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::Plugin;
+use super::error::{CoreError, CoreResult};
+use super::options::{Settings, keys};
+use crate::ffi::abi::QBM_WC_MAX_JOB_WAIT_MS;
+use crate::host_port::{Level, StorageArea};
+use crate::integration_log::Category;
+use crate::state::{self, lease};
+
+/// The background jobs, in the order they run when both are due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobKind {
+    OrderPolling,
+    StockSync,
+}
+
+impl JobKind {
+    pub const ALL: [JobKind; 2] = [JobKind::OrderPolling, JobKind::StockSync];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            JobKind::OrderPolling => "order_polling",
+            JobKind::StockSync => "stock_sync",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            JobKind::OrderPolling => "Order polling",
+            JobKind::StockSync => "Stock sync",
+        }
+    }
+
+    fn category(self) -> Category {
+        match self {
+            JobKind::OrderPolling => Category::Processing,
+            JobKind::StockSync => Category::StockSync,
+        }
+    }
+
+    fn state_key(self) -> String {
+        format!("job.{}", self.id())
+    }
+
+    /// Minutes between runs, from the options.
+    pub fn interval(self, settings: &Settings) -> Duration {
+        let minutes = match self {
+            JobKind::OrderPolling => settings.order_polling_interval_minutes,
+            JobKind::StockSync => settings.stock_sync_interval_minutes,
+        };
+        Duration::minutes(i64::from(minutes.max(1)))
+    }
+
+    /// How long a lease lasts without renewal: a holder that missed three runs (and at least
+    /// ten minutes) is considered gone.
+    pub fn lease_ttl(self, settings: &Settings) -> Duration {
+        (self.interval(settings) * 3).max(Duration::minutes(10))
+    }
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunOutcome {
+    Completed,
+    /// Some rows failed; the rest was done.
+    CompletedWithFailures,
+    Failed,
+}
+
+/// The last run of a job, as shown in Options.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastRun {
+    pub started: DateTime<Utc>,
+    pub ended: DateTime<Utc>,
+    pub workstation: String,
+    pub outcome: RunOutcome,
+    pub message: String,
+}
+
+/// A job's company-wide state.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobState {
+    pub started: bool,
+    /// Who started or stopped it, and when.
+    #[serde(default)]
+    pub changed_by: String,
+    #[serde(default)]
+    pub changed_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub last_run: Option<LastRun>,
+    /// Failed runs in a row (a notification is shown once per streak).
+    #[serde(default)]
+    pub failure_streak: u32,
+    /// Why the engine stopped the job itself (key revoked, store gone).
+    #[serde(default)]
+    pub stopped_reason: Option<String>,
+}
+
+pub fn load_state(plugin: &Plugin, kind: JobKind) -> CoreResult<JobState> {
+    Ok(plugin
+        .host()
+        .storage_get(StorageArea::CompanyState, &kind.state_key())?
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default())
+}
+
+pub fn update_state(
+    plugin: &Plugin,
+    kind: JobKind,
+    mut change: impl FnMut(&mut JobState),
+) -> CoreResult<JobState> {
+    let mut result = JobState::default();
+    state::update(
+        plugin.host(),
+        StorageArea::CompanyState,
+        &kind.state_key(),
+        |current| {
+            let mut job: JobState = current
+                .and_then(|text| serde_json::from_str(text).ok())
+                .unwrap_or_default();
+            change(&mut job);
+            result = job.clone();
+            serde_json::to_string(&job).ok()
+        },
+    )?;
+    Ok(result)
+}
+
+/// What one run of a job did, for the report, the log and Options.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CycleReport {
+    pub outcome: RunOutcome,
+    pub message: String,
+    /// Store requests the run made.
+    pub requests: u64,
+    /// Counts by row outcome (`pushed`, `unchanged`, `imported`, …).
+    pub counts: BTreeMap<String, u64>,
+    /// The job must stop itself (the key was revoked, the store is gone): the reason.
+    pub stop: Option<String>,
+    /// Run again right away (the run stopped at a batch limit with work left).
+    pub more: bool,
+}
+
+/// The per-instance side of the jobs: a guard against concurrent runs, items whose stock the
+/// host reported moved, and when each job is due next on this workstation.
+#[derive(Default)]
+pub struct Jobs {
+    running: AtomicBool,
+    moved: Mutex<BTreeSet<String>>,
+    due: Mutex<BTreeMap<JobKind, DateTime<Utc>>>,
+}
+
+impl Jobs {
+    /// Items whose stock moved since the last stock sync run (and forgets them).
+    pub fn take_moved_items(&self) -> BTreeSet<String> {
+        std::mem::take(&mut *self.moved.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Puts items back (a run that could not publish them).
+    pub fn return_moved_items(&self, items: BTreeSet<String>) {
+        self.moved
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend(items);
+    }
+
+    fn has_moved_items(&self) -> bool {
+        !self
+            .moved
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_empty()
+    }
+
+    fn due_at(&self, kind: JobKind) -> Option<DateTime<Utc>> {
+        self.due
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&kind)
+            .copied()
+    }
+
+    fn set_due(&self, kind: JobKind, at: DateTime<Utc>) {
+        self.due
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(kind, at);
+    }
+
+    /// Makes a job due at once (after Start, or when the host reported moved stock).
+    pub fn wake(&self, kind: JobKind) {
+        self.due
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&kind);
+    }
+}
+
+struct RunningGuard<'a>(&'a AtomicBool);
+
+impl Drop for RunningGuard<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
+}
+
+/// Why a started job does not run on this workstation now, or `None` when it may.
+fn blocked_here(kind: JobKind, settings: &Settings) -> Option<String> {
+    if !settings.enabled {
+        return Some("the WooCommerce integration is turned off".into());
+    }
+    match kind {
+        JobKind::StockSync if !settings.stock_sync_on_this_client => {
+            Some("\"Enable stock sync on this client\" is off on this workstation".into())
+        }
+        JobKind::StockSync if settings.stock_locations().is_empty() => {
+            Some("no QBM location is chosen for stock (Options → Inventory Sync)".into())
+        }
+        JobKind::OrderPolling if !settings.order_polling_enabled => {
+            Some("\"Enable automatic WooCommerce order polling\" is off".into())
+        }
+        JobKind::OrderPolling if !settings.allow_import_orders => {
+            Some("\"Allow importing WooCommerce orders\" is off".into())
+        }
+        _ => None,
+    }
+}
+
+fn when(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// `run_due_jobs`: runs what is due and says when to call again.
+pub fn run_due(plugin: &Plugin) -> CoreResult<(Value, u64)> {
+    let jobs = plugin.jobs();
+    if jobs.running.swap(true, Ordering::AcqRel) {
+        return Err(CoreError::Busy(
+            "background jobs are already running on this instance".into(),
+        ));
+    }
+    let _guard = RunningGuard(&jobs.running);
+    let values = plugin.option_values()?;
+    let settings = values.settings();
+    let workstation = plugin.host().identity()?.workstation;
+    let mut entries = Vec::new();
+    let mut next_due: Option<DateTime<Utc>> = None;
+    for kind in JobKind::ALL {
+        let now = plugin.clock().now();
+        let job = load_state(plugin, kind)?;
+        if !job.started {
+            entries.push(json!({"job": kind.id(), "ran": false, "status": "stopped",
+                "message": format!("{} is not started", kind.label())}));
+            continue;
+        }
+        if let Some(reason) = blocked_here(kind, &settings) {
+            entries.push(json!({"job": kind.id(), "ran": false, "status": "idle",
+                "message": format!("{} is started but does not run on this workstation: {reason}", kind.label())}));
+            continue;
+        }
+        let forced = kind == JobKind::StockSync && jobs.has_moved_items();
+        let due = jobs.due_at(kind).unwrap_or(now);
+        if due > now && !forced {
+            next_due = Some(next_due.map_or(due, |n| n.min(due)));
+            entries.push(json!({"job": kind.id(), "ran": false, "status": "waiting",
+                "message": format!("next run at {}", when(due)), "next_run": due}));
+            continue;
+        }
+        let held = lease::acquire(
+            plugin.host(),
+            kind.id(),
+            &workstation,
+            now,
+            kind.lease_ttl(&settings),
+        )?;
+        match &held {
+            lease::LeaseOutcome::HeldBy(holder) => {
+                let retry = now + kind.interval(&settings);
+                jobs.set_due(kind, retry);
+                next_due = Some(next_due.map_or(retry, |n| n.min(retry)));
+                entries.push(json!({"job": kind.id(), "ran": false, "status": "held_elsewhere",
+                    "message": format!("{} is running on {} since {}", kind.label(), holder.workstation, when(holder.since)),
+                    "holder": holder.workstation}));
+                continue;
+            }
+            lease::LeaseOutcome::TakenOver { from } => plugin.log().warn(
+                kind.category(),
+                &format!(
+                    "{}: {} stopped renewing its turn (last seen until {}); this workstation ({workstation}) takes over",
+                    kind.label(),
+                    from.workstation,
+                    when(from.expires)
+                ),
+            ),
+            _ => {}
+        }
+        let started = plugin.clock().now();
+        let report = run_cycle(plugin, kind, &settings);
+        let ended = plugin.clock().now();
+        let report = match report {
+            Ok(report) => report,
+            Err(err) => CycleReport {
+                outcome: RunOutcome::Failed,
+                message: err.to_string(),
+                requests: 0,
+                counts: BTreeMap::new(),
+                stop: stop_reason(&err),
+                more: false,
+            },
+        };
+        record_run(plugin, kind, &workstation, started, ended, &report)?;
+        let next = if report.more {
+            ended
+        } else {
+            ended + kind.interval(&settings)
+        };
+        jobs.set_due(kind, next);
+        next_due = Some(next_due.map_or(next, |n| n.min(next)));
+        entries.push(json!({
+            "job": kind.id(),
+            "ran": true,
+            "status": match report.outcome {
+                RunOutcome::Completed => "completed",
+                RunOutcome::CompletedWithFailures => "completed_with_failures",
+                RunOutcome::Failed => "failed",
+            },
+            "message": report.message,
+            "requests": report.requests,
+            "counts": report.counts,
+            "next_run": next,
+        }));
+    }
+    let now = plugin.clock().now();
+    let wait_ms = next_due
+        .map(|due| (due - now).num_milliseconds().max(0) as u64)
+        .unwrap_or(QBM_WC_MAX_JOB_WAIT_MS)
+        .min(QBM_WC_MAX_JOB_WAIT_MS);
+    let wait_ms = if jobs.has_moved_items() { 0 } else { wait_ms };
+    Ok((
+        json!({"schema": "qbm.wc.jobs-report/1", "jobs": entries, "next_due_ms": wait_ms}),
+        wait_ms,
+    ))
+}
+
+/// A failure after which running again is pointless until someone fixes it.
+fn stop_reason(err: &CoreError) -> Option<String> {
+    use crate::woo::WooErrorKind as K;
+    match err {
+        CoreError::Store(store) => match store.kind() {
+            K::UnknownKey
+            | K::WrongSecret
+            | K::ReadOnlyKey
+            | K::NotWordPress
+            | K::WooCommerceMissing
+            | K::PlainPermalinks => Some(err.to_string()),
+            _ => None,
+        },
+        CoreError::NotConfigured(_) => Some(err.to_string()),
+        _ => None,
+    }
+}
+
+fn run_cycle(plugin: &Plugin, kind: JobKind, settings: &Settings) -> CoreResult<CycleReport> {
+    match kind {
+        JobKind::OrderPolling => super::actions::polling::cycle(plugin, settings),
+        JobKind::StockSync => super::actions::stock_sync::cycle(plugin, settings),
+    }
+}
+
+fn record_run(
+    plugin: &Plugin,
+    kind: JobKind,
+    workstation: &str,
+    started: DateTime<Utc>,
+    ended: DateTime<Utc>,
+    report: &CycleReport,
+) -> CoreResult<()> {
+    let failed = report.outcome == RunOutcome::Failed;
+    let job = update_state(plugin, kind, |job| {
+        job.last_run = Some(LastRun {
+            started,
+            ended,
+            workstation: workstation.to_string(),
+            outcome: report.outcome,
+            message: report.message.clone(),
+        });
+        job.failure_streak = if failed { job.failure_streak + 1 } else { 0 };
+        if let Some(reason) = &report.stop {
+            job.started = false;
+            job.stopped_reason = Some(reason.clone());
+            job.changed_by = format!("the plugin on {workstation}");
+            job.changed_at = Some(ended);
+        }
+    })?;
+    let log = plugin.log();
+    let line = format!("{} run: {}", kind.label(), report.message);
+    match report.outcome {
+        RunOutcome::Completed => log.info(kind.category(), &line),
+        RunOutcome::CompletedWithFailures => log.warn(kind.category(), &line),
+        RunOutcome::Failed => log.error(kind.category(), &line),
+    }
+    if let Some(reason) = &report.stop {
+        let text = format!(
+            "WooCommerce {} stopped itself: {reason}. Fix the cause, then start it again in Options.",
+            kind.label().to_lowercase()
+        );
+        log.error(kind.category(), &text);
+        plugin.host().notify(Level::Error, &text);
+        lease::release(plugin.host(), kind.id(), workstation)?;
+    } else if failed && job.failure_streak == 1 {
+        plugin.host().notify(
+            Level::Warn,
+            &format!(
+                "WooCommerce {} failed: {} (further failures are only logged until a run succeeds)",
+                kind.label().to_lowercase(),
+                report.message
+            ),
+        );
+    }
+    crate::sync::journal::record(
+        plugin.host(),
+        crate::sync::journal::RunRecord {
+            id: 0,
+            what: kind.id().to_string(),
+            automatic: true,
+            user: String::new(),
+            workstation: workstation.to_string(),
+            started,
+            ended,
+            outcome: match report.outcome {
+                RunOutcome::Completed => "completed",
+                RunOutcome::CompletedWithFailures => "completed with failures",
+                RunOutcome::Failed => "failed",
+            }
+            .to_string(),
+            counts: report.counts.clone(),
+            requests: report.requests,
+            message: report.message.clone(),
+        },
+    )?;
+    Ok(())
+}
+
+/// `stock_changed`: remembers the items and asks the host for an early run. Calls nothing on
+/// the host except `request_run`.
+pub fn stock_changed(plugin: &Plugin, json: &str) -> CoreResult<()> {
+    #[derive(Deserialize)]
+    struct Moved {
+        #[serde(with = "crate::host_port::host_id::list")]
+        item_ids: Vec<String>,
+    }
+    let moved: Moved = serde_json::from_str(json).map_err(|err| {
+        CoreError::InvalidJson(format!(
+            "stock_changed expects {{\"item_ids\": [\"7\", …]}}: {err}"
+        ))
+    })?;
+    if moved.item_ids.is_empty() {
+        return Ok(());
+    }
+    plugin
+        .jobs()
+        .moved
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .extend(moved.item_ids);
+    plugin.host().request_run();
+    Ok(())
+}
+
+/// Start or Stop from Options.
+pub fn set_started(
+    plugin: &Plugin,
+    kind: JobKind,
+    started: bool,
+    who: &str,
+) -> CoreResult<JobState> {
+    let now = plugin.clock().now();
+    let job = update_state(plugin, kind, |job| {
+        job.started = started;
+        job.changed_by = who.to_string();
+        job.changed_at = Some(now);
+        if started {
+            job.stopped_reason = None;
+            job.failure_streak = 0;
+        }
+    })?;
+    if started {
+        plugin.jobs().wake(kind);
+        plugin.host().request_run();
+    } else if let Ok(identity) = plugin.host().identity() {
+        lease::release(plugin.host(), kind.id(), &identity.workstation)?;
+    }
+    Ok(job)
+}
+
+/// One line for Options: started or not, where it runs, the last run and its result.
+pub fn status_line(plugin: &Plugin, kind: JobKind, settings: &Settings) -> CoreResult<String> {
+    let job = load_state(plugin, kind)?;
+    let mut parts = Vec::new();
+    if job.started {
+        parts.push("Started".to_string());
+        match lease::holder(plugin.host(), kind.id())? {
+            Some(holder) if holder.expires > plugin.clock().now() => parts.push(format!(
+                "running on {} since {}",
+                holder.workstation,
+                when(holder.since)
+            )),
+            _ => parts.push(match blocked_here(kind, settings) {
+                Some(reason) => format!("not running here: {reason}"),
+                None => "waiting for a workstation to run it".to_string(),
+            }),
+        }
+    } else {
+        parts.push(match &job.stopped_reason {
+            Some(reason) => format!("Stopped by the plugin: {reason}"),
+            None => "Stopped".to_string(),
+        });
+    }
+    if let Some(run) = &job.last_run {
+        parts.push(format!(
+            "last run {} on {}: {}",
+            when(run.ended),
+            run.workstation,
+            run.message
+        ));
+        if job.started {
+            parts.push(format!(
+                "next run about {}",
+                when(run.ended + kind.interval(settings))
+            ));
+        }
+    }
+    Ok(parts.join("; "))
+}
+
+/// The read-only option values: the last order sync point and the two status lines.
+pub fn read_only_values(plugin: &Plugin, settings: &Settings) -> BTreeMap<&'static str, Value> {
+    let mut values = BTreeMap::new();
+    let last_sync = super::actions::polling::last_order_sync(plugin.host())
+        .ok()
+        .flatten();
+    values.insert(
+        keys::LAST_ORDER_SYNC,
+        last_sync.map_or(Value::Null, |at| Value::String(at.to_rfc3339())),
+    );
+    for (key, kind) in [
+        (keys::STOCK_SYNC_STATUS, JobKind::StockSync),
+        (keys::ORDER_POLLING_STATUS, JobKind::OrderPolling),
+    ] {
+        let line = status_line(plugin, kind, settings).unwrap_or_else(|err| err.to_string());
+        values.insert(key, Value::String(line));
+    }
+    values
+}
