@@ -3,12 +3,15 @@
 //! sync engine inside.
 #![deny(unsafe_code)]
 
+// Public: the ABI types (for hosts written in Rust, like host-sim), the WooCommerce client and
+// the secret wrapper (tested on their own). Everything else is the plugin's inside, so the
+// compiler reports what nothing uses.
 pub mod ffi;
-pub mod host_port;
-pub mod integration_log;
-pub mod plugin;
-pub mod runtime;
+pub(crate) mod host_port;
+pub(crate) mod integration_log;
+pub(crate) mod plugin;
+pub(crate) mod runtime;
 pub mod secret;
-pub mod state;
-pub mod sync;
+pub(crate) mod state;
+pub(crate) mod sync;
 pub mod woo;

@@ -10,7 +10,9 @@
 //!   names (WooCommerce derives them from the attributes);
 //! * inventory items publish their quantity when locations are configured; a variation whose
 //!   stock its parent manages keeps doing so, and the quantity goes to the parent (see
-//!   [`super::stock`]); other item types leave the store's stock settings alone.
+//!   [`super::stock`]); other item types leave the store's stock settings alone;
+//! * only fields that differ from what the store shows are sent; an item with nothing to change
+//!   is reported unchanged and costs no request.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -31,6 +33,8 @@ pub struct ExportPlan {
     pub pool_updates: Vec<(u64, i64, Vec<String>)>,
     /// Items not sent, with the reason.
     pub skipped: Vec<(String, String)>,
+    /// Matched items whose store record already shows every value: (QBM id, store id).
+    pub unchanged: Vec<(String, u64)>,
 }
 
 impl ExportPlan {
@@ -58,6 +62,84 @@ fn sku_of(item: &Item) -> Option<String> {
 /// Plans the writes. `quantities` holds the online quantity of each inventory item when stock
 /// locations are configured; `pools` the shared quantity of parents whose variations share stock.
 pub fn plan(
+    selected: &[Item],
+    matches: &HashMap<String, ItemMatch>,
+    store: &HashMap<u64, WooItem>,
+    quantities: &HashMap<String, i64>,
+    pools: &HashMap<u64, i64>,
+) -> ExportPlan {
+    let mut plan = plan_writes(selected, matches, store, quantities, pools);
+    keep_differences(&mut plan, store);
+    plan
+}
+
+/// Leaves only the fields that differ from the store in each update; updates left empty become
+/// "unchanged".
+fn keep_differences(plan: &mut ExportPlan, store: &HashMap<u64, WooItem>) {
+    let stock_same = |woo: &WooItem, manage: Option<bool>, quantity: Option<i64>| {
+        let managed_same = manage.is_none_or(|m| m == (woo.stock == StockMode::Own));
+        let quantity_same = quantity.is_none_or(|q| woo.stock_quantity == Some(q));
+        managed_same && quantity_same
+    };
+    let mut unchanged = Vec::new();
+    plan.product_updates.retain_mut(|(qbm, write)| {
+        let Some(woo) = write.id.and_then(|id| store.get(&id)) else {
+            return true;
+        };
+        if write.name.as_deref() == Some(woo.name.trim()) {
+            write.name = None;
+        }
+        if write.sku.is_some() && write.sku == woo.sku {
+            write.sku = None;
+        }
+        if write.regular_price.is_some() && write.regular_price == woo.regular_price {
+            write.regular_price = None;
+        }
+        if stock_same(woo, write.manage_stock, write.stock_quantity) {
+            write.manage_stock = None;
+            write.stock_quantity = None;
+        }
+        let empty = write.name.is_none()
+            && write.sku.is_none()
+            && write.regular_price.is_none()
+            && write.manage_stock.is_none()
+            && write.stock_quantity.is_none();
+        if empty {
+            unchanged.push((qbm.clone(), woo.id));
+        }
+        !empty
+    });
+    for updates in plan.variation_updates.values_mut() {
+        updates.retain_mut(|(qbm, write)| {
+            let Some(woo) = write.id.and_then(|id| store.get(&id)) else {
+                return true;
+            };
+            if write.sku.is_some() && write.sku == woo.sku {
+                write.sku = None;
+            }
+            if write.regular_price.is_some() && write.regular_price == woo.regular_price {
+                write.regular_price = None;
+            }
+            if stock_same(woo, write.manage_stock, write.stock_quantity) {
+                write.manage_stock = None;
+                write.stock_quantity = None;
+            }
+            let empty = write.sku.is_none()
+                && write.regular_price.is_none()
+                && write.manage_stock.is_none()
+                && write.stock_quantity.is_none();
+            if empty {
+                unchanged.push((qbm.clone(), woo.id));
+            }
+            !empty
+        });
+    }
+    plan.variation_updates
+        .retain(|_, updates| !updates.is_empty());
+    plan.unchanged = unchanged;
+}
+
+fn plan_writes(
     selected: &[Item],
     matches: &HashMap<String, ItemMatch>,
     store: &HashMap<u64, WooItem>,
@@ -298,6 +380,46 @@ mod tests {
                 .iter()
                 .all(|(_, w)| w.stock_quantity.is_none())
         );
+    }
+
+    #[test]
+    fn only_differences_are_sent_and_equal_items_cost_nothing() {
+        let same = qbm("1", Some("S10"), ItemType::Inventory);
+        let renamed = Item {
+            name: "A new name".into(),
+            ..qbm("2", Some("S11"), ItemType::Inventory)
+        };
+        let mut woo_same = woo(10, None, "simple", StockMode::Own);
+        woo_same.name = "Item 1".into();
+        woo_same.regular_price = Some(Decimal::new(125, 1));
+        woo_same.stock_quantity = Some(4);
+        let mut woo_renamed = woo(11, None, "simple", StockMode::Own);
+        woo_renamed.regular_price = Some(Decimal::new(1250, 2));
+        woo_renamed.stock_quantity = Some(6);
+        let matches = HashMap::from([("1".to_string(), found(10)), ("2".to_string(), found(11))]);
+        let store = HashMap::from([(10, woo_same), (11, woo_renamed)]);
+        let quantities = HashMap::from([("1".to_string(), 4), ("2".to_string(), 6)]);
+        let plan = plan(
+            &[same, renamed],
+            &matches,
+            &store,
+            &quantities,
+            &HashMap::new(),
+        );
+        assert_eq!(plan.unchanged, vec![("1".to_string(), 10)]);
+        assert_eq!(plan.product_updates.len(), 1);
+        let (_, write) = &plan.product_updates[0];
+        assert_eq!(write.name.as_deref(), Some("A new name"));
+        assert_eq!(
+            (
+                write.sku.as_ref(),
+                write.regular_price,
+                write.stock_quantity
+            ),
+            (None, None, None),
+            "equal fields are left out"
+        );
+        assert_eq!(plan.write_requests(100), 1);
     }
 
     #[test]

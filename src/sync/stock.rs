@@ -21,13 +21,28 @@ use rust_decimal::prelude::ToPrimitive;
 use crate::host_port::StockLevel;
 use crate::sync::catalog::{StockMode, WooItem};
 
-/// Whole units for the store.
-pub fn store_quantity(on_hand: Decimal) -> i64 {
+/// The largest quantity the plugin publishes: WooCommerce keeps stock as a PHP integer, but its
+/// admin screens, its lookup tables and most extensions expect a 32-bit number.
+pub const MAX_STORE_QUANTITY: i64 = i32::MAX as i64;
+
+/// A QBM quantity the store cannot hold.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "QBM reports {on_hand} on hand, more than the store can hold ({MAX_STORE_QUANTITY}); check the item's stock in QBM"
+)]
+pub struct QuantityError {
+    pub on_hand: Decimal,
+}
+
+/// Whole units for the store: rounded down, never negative, never beyond
+/// [`MAX_STORE_QUANTITY`].
+pub fn store_quantity(on_hand: Decimal) -> Result<i64, QuantityError> {
     on_hand
         .floor()
         .max(Decimal::ZERO)
         .to_i64()
-        .unwrap_or(i64::MAX)
+        .filter(|q| *q <= MAX_STORE_QUANTITY)
+        .ok_or(QuantityError { on_hand })
 }
 
 /// On-hand per item, summed over the given levels (all of which belong to the chosen locations).
@@ -189,8 +204,10 @@ mod tests {
 
     #[test]
     fn quantities_round_down_and_never_go_negative() {
-        assert_eq!(store_quantity(dec("7.9")), 7);
-        assert_eq!(store_quantity(dec("-3")), 0);
+        assert_eq!(store_quantity(dec("7.9")), Ok(7));
+        assert_eq!(store_quantity(dec("-3")), Ok(0));
+        assert!(store_quantity(dec("99999999999999999999999")).is_err());
+        assert!(store_quantity(dec("2147483648")).is_err());
         let levels = vec![
             StockLevel {
                 item_id: "1".into(),

@@ -2,6 +2,7 @@
 //! runs (integration on, option on, permission held, selection made), then the handler found in
 //! the one table of known actions ([`catalog::ACTIONS`]).
 
+mod adapter;
 pub mod catalog;
 mod connection;
 mod items;

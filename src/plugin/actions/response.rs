@@ -4,6 +4,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::plugin::screens::Column;
+pub use crate::sync::rows::Summary;
 
 /// How an action ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -19,16 +20,6 @@ pub enum Outcome {
     /// It stopped part way because of a failure (the store refused or stopped answering, QBM
     /// failed); `message` names the cause, and the rows tell what was done and what was not.
     Incomplete,
-}
-
-/// Counts of what an action did with the selected rows.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Summary {
-    pub processed: usize,
-    pub created: usize,
-    pub updated: usize,
-    pub skipped: usize,
-    pub failed: usize,
 }
 
 /// Rows for a list, with the columns they fill.

@@ -1,14 +1,17 @@
 //! The QBM Items tab: every QBM item with its store match, online price and online stock (from the
 //! cached catalog, which is loaded when there is none).
 
+use std::collections::HashMap;
+
 use serde_json::{Value, json};
 
-use super::{ActionContext, catalog, match_all, quantities};
+use super::{ActionContext, ActionResponse};
 use crate::host_port::Host;
-use crate::plugin::actions::{ActionResponse, Table};
-use crate::plugin::error::CoreResult;
+use crate::plugin::actions::Table;
+use crate::plugin::error::{CoreError, CoreResult};
 use crate::plugin::screens::tab_columns;
 use crate::sync::catalog::{StockMode, WooItem};
+use crate::sync::engine::{catalog, gather};
 use crate::sync::matching::ItemMatch;
 
 fn describe(woo: &WooItem) -> String {
@@ -19,24 +22,23 @@ fn describe(woo: &WooItem) -> String {
 }
 
 pub fn refresh(ctx: &ActionContext) -> CoreResult<ActionResponse> {
-    let snapshot = catalog::ensure(ctx)?;
+    let snapshot = ctx.engine(catalog::ensure)?;
     let items = ctx
         .host()
         .all_items(&|| ctx.is_cancelled())?
-        .ok_or(crate::plugin::CoreError::Cancelled)?;
-    let matches = match_all(&items, &snapshot.items, ctx.settings.match_by_lookup_code);
+        .ok_or(CoreError::Cancelled)?;
+    let matches = gather::match_all(&items, &snapshot.items, ctx.settings.match_by_lookup_code);
     let ids: Vec<String> = items.iter().filter_map(|i| i.id.clone()).collect();
-    let on_hand = quantities(ctx, &ids)?;
+    let on_hand = ctx.engine(|engine| gather::quantities(engine, &ids))?;
+    let by_id: HashMap<u64, &WooItem> = snapshot.items.iter().map(|w| (w.id, w)).collect();
     let mut table = Table::new(tab_columns("items", "qbm"));
     let mut matched = 0;
     for item in &items {
         let id = item.id.clone().unwrap_or_default();
         let (found, by, note) = match matches.get(&id) {
-            Some(ItemMatch::Found { woo_id, by }) => (
-                snapshot.items.iter().find(|w| w.id == *woo_id),
-                Some(by.label()),
-                None,
-            ),
+            Some(ItemMatch::Found { woo_id, by }) => {
+                (by_id.get(woo_id).copied(), Some(by.label()), None)
+            }
             Some(ItemMatch::Ambiguous { code, woo_ids }) => (
                 None,
                 None,
@@ -47,6 +49,11 @@ pub fn refresh(ctx: &ActionContext) -> CoreResult<ActionResponse> {
         if found.is_some() {
             matched += 1;
         }
+        let qbm_stock = match on_hand.get(&id) {
+            Some(Ok(q)) => json!(q),
+            Some(Err(err)) => json!(err.to_string()),
+            None => Value::Null,
+        };
         table.push(json!({
             "item_id": id,
             "code": item.code,
@@ -54,7 +61,7 @@ pub fn refresh(ctx: &ActionContext) -> CoreResult<ActionResponse> {
             "sku": item.sku,
             "lookup_code": item.lookup_code,
             "price": item.price.map(|p| p.to_string()),
-            "qbm_stock": on_hand.get(&id).map_or(Value::Null, |q| json!(q)),
+            "qbm_stock": qbm_stock,
             "match": found.map(describe).or(note),
             "matched_by": by,
             "online_price": found.and_then(|w| w.price.or(w.regular_price)).map(|p| p.to_string()),
