@@ -6,3 +6,4 @@ pub mod export;
 pub mod import;
 pub mod matching;
 pub mod stock;
+pub mod store_dates;
