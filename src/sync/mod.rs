@@ -2,8 +2,10 @@
 //! store items, the quantities published online, what Create / Update and Sync Stock send, and
 //! which store products an import skips.
 
+pub mod customers;
 pub mod export;
 pub mod import;
 pub mod matching;
+pub mod orders;
 pub mod stock;
 pub mod store_dates;

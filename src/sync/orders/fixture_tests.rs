@@ -1,0 +1,1 @@
+//! The planners run on the recorded WooCommerce orders.
