@@ -37,6 +37,7 @@
 pub mod changes;
 pub mod customer;
 pub mod money;
+pub mod plan;
 pub mod preflight;
 
 #[cfg(test)]

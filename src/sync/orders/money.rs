@@ -524,6 +524,196 @@ mod tests {
         }
     }
 
+    /// Order 1040 as recorded, with lines resolved.
+    fn recorded() -> (woo::Order, Vec<ResolvedLine>) {
+        let order: woo::Order =
+            crate::sync::orders::fixtures::one("GET-orders-registered-coupon-shipping-tax.json");
+        let resolved = order
+            .line_items
+            .iter()
+            .map(|l| ResolvedLine {
+                line_id: l.id,
+                item_id: format!("Q-{}", l.id),
+                by: crate::sync::orders::preflight::ResolvedBy::Link,
+            })
+            .collect();
+        (order, resolved)
+    }
+
+    fn items() -> ServiceItems {
+        ServiceItems {
+            shipping: Some("Q-SHIP".into()),
+            fee: Some("Q-FEE".into()),
+        }
+    }
+
+    #[test]
+    fn tax_rounded_per_order_moves_onto_the_largest_taxes() {
+        // (order tax, order total, line taxes after, warning)
+        let cases = [
+            // The store rounded 7.6779 + 0.931 per order to 8.60: one cent less than the lines.
+            ("8.60", "53.91", ["4.27", "3.40", "0.93"], true),
+            // Three cents more on three taxed lines: one each.
+            ("8.64", "53.95", ["4.29", "3.41", "0.94"], true),
+            // As recorded: nothing to move.
+            ("8.61", "53.92", ["4.28", "3.40", "0.93"], false),
+        ];
+        for (tax, total, taxes, warned) in cases {
+            let (mut order, resolved) = recorded();
+            order.total_tax = dec(tax);
+            order.total = dec(total);
+            let planned = plan_order(&order, &resolved, &items(), &StoreLinks::default()).unwrap();
+            let got: Vec<String> = planned.lines.iter().map(|l| l.tax.to_string()).collect();
+            assert_eq!(got, taxes, "order tax {tax}");
+            assert_eq!(planned.tax_total(), dec(tax));
+            assert_eq!(
+                planned
+                    .warnings
+                    .iter()
+                    .any(|w| w.contains("rounded the tax per order")),
+                warned
+            );
+        }
+    }
+
+    #[test]
+    fn an_order_that_does_not_add_up_is_explained() {
+        // (change to the recorded order, difference, likely cause)
+        type Change = fn(&mut woo::Order);
+        let cases: [(Change, &str, &str); 4] = [
+            (
+                |o| o.total -= dec("10.00"),
+                "-10.00",
+                "a line type this import does not handle",
+            ),
+            (
+                |o| {
+                    o.total_tax += dec("0.50");
+                    o.total += dec("0.50");
+                },
+                "0.50",
+                "the store has tax that is on no line",
+            ),
+            (
+                |o| o.total -= dec("5.34"),
+                "-5.34",
+                "it equals the order's discount",
+            ),
+            (
+                |o| {
+                    o.shipping_lines.clear();
+                },
+                "5.83",
+                "it equals the order's shipping total, but the order has no shipping line",
+            ),
+        ];
+        for (change, difference, likely) in cases {
+            let (mut order, resolved) = recorded();
+            change(&mut order);
+            let problem =
+                plan_order(&order, &resolved, &items(), &StoreLinks::default()).unwrap_err();
+            let MoneyProblem::Unreconciled {
+                difference: got,
+                likely: why,
+                expected,
+                produced,
+            } = &problem
+            else {
+                panic!("{problem:?}")
+            };
+            assert_eq!(*got, dec(difference));
+            assert_eq!(*expected - *produced, *got);
+            assert!(why.contains(likely), "{why}");
+            assert!(
+                problem
+                    .reason("EUR")
+                    .starts_with("not imported: the lines come to ")
+            );
+        }
+    }
+
+    #[test]
+    fn free_shipping_and_empty_fees_make_no_line() {
+        let (mut order, resolved) = recorded();
+        order.shipping_lines[0].method_title = "Kostenloser Versand".into();
+        order.shipping_lines[0].total = Decimal::ZERO;
+        order.shipping_lines[0].total_tax = Decimal::ZERO;
+        order.fee_lines.push(woo::FeeLine {
+            id: 99,
+            name: "Nothing".into(),
+            ..woo::FeeLine::default()
+        });
+        order.total -= dec("5.83");
+        order.total_tax -= dec("0.93");
+        let planned = plan_order(
+            &order,
+            &resolved,
+            &ServiceItems::default(),
+            &StoreLinks::default(),
+        )
+        .unwrap();
+        assert_eq!(planned.lines.len(), 2);
+        assert!(
+            planned
+                .notes
+                .contains("Shipping: Kostenloser Versand (free)")
+        );
+    }
+
+    #[test]
+    fn negative_fees_are_lines_too() {
+        let (mut order, resolved) = recorded();
+        order.fee_lines.push(woo::FeeLine {
+            id: 99,
+            name: "Treuerabatt".into(),
+            total: dec("-5.00"),
+            total_tax: dec("-0.95"),
+            ..woo::FeeLine::default()
+        });
+        order.total -= dec("5.95");
+        order.total_tax -= dec("0.95");
+        let planned = plan_order(&order, &resolved, &items(), &StoreLinks::default()).unwrap();
+        let fee = planned.lines.last().unwrap();
+        assert_eq!(
+            (
+                fee.item_id.as_str(),
+                fee.unit_price,
+                fee.net_amount,
+                fee.tax
+            ),
+            ("Q-FEE", dec("-5.00"), dec("-5.00"), dec("-0.95"))
+        );
+        assert_eq!(planned.total, dec("47.97"));
+    }
+
+    #[test]
+    fn refunds_before_import_are_mentioned_and_a_missing_date_stops() {
+        let (mut order, resolved) = recorded();
+        order.refunds.push(woo::OrderRefundRef {
+            id: 1,
+            reason: String::new(),
+            total: dec("-10.00"),
+        });
+        let planned = plan_order(&order, &resolved, &items(), &StoreLinks::default()).unwrap();
+        assert_eq!(
+            planned.warnings,
+            [
+                "10.00 EUR of this order was already refunded in WooCommerce before the import; QBM gets the order as placed"
+            ]
+        );
+        assert_eq!(planned.total, dec("53.92"), "the order as placed");
+        order.date_created_gmt = None;
+        assert_eq!(
+            plan_order(&order, &resolved, &items(), &StoreLinks::default()),
+            Err(MoneyProblem::NoDate)
+        );
+        assert_eq!(
+            plan_order(&order, &resolved[..1], &items(), &StoreLinks::default()),
+            Err(MoneyProblem::NoDate),
+            "the date is checked first"
+        );
+    }
+
     #[test]
     fn admin_urls() {
         let hpos = StoreLinks {

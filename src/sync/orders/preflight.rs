@@ -58,6 +58,8 @@ pub struct ResolvedLine {
 /// Why a line has no QBM item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MissingReason {
+    /// The order has no product line at all (the user guide requires valid line items).
+    NoProductLines,
     /// The product (or variation) no longer exists in the store.
     ProductDeleted,
     /// The product has no SKU and no link.
@@ -119,6 +121,7 @@ impl MissingLine {
     /// What is wrong, for the shop owner.
     pub fn reason_text(&self) -> String {
         match &self.reason {
+            MissingReason::NoProductLines => "the order has no product lines".to_string(),
             MissingReason::ProductDeleted => "product deleted from the store".to_string(),
             MissingReason::NoSku => {
                 "the product has no SKU in WooCommerce; give it the SKU of its QBM item".to_string()
@@ -145,6 +148,9 @@ impl MissingLine {
     /// One row of the missing-items list: "Order 1044: FX Auslaufartikel (no product id) —
     /// product deleted from the store".
     pub fn text(&self) -> String {
+        if self.reason == MissingReason::NoProductLines {
+            return format!("Order {}: {}", self.order_number, self.reason_text());
+        }
         let sku = match &self.sku {
             Some(sku) if !sku.trim().is_empty() => format!(", SKU {}", sku.trim()),
             _ => String::new(),
@@ -277,6 +283,18 @@ pub fn resolve_lines(
     order: &woo::Order,
     sources: &ItemSources,
 ) -> Result<Vec<ResolvedLine>, Vec<MissingLine>> {
+    if order.line_items.is_empty() {
+        return Err(vec![MissingLine {
+            order_id: order.id,
+            order_number: order_number(order),
+            line_id: 0,
+            line_name: String::new(),
+            product_id: 0,
+            variation_id: 0,
+            sku: None,
+            reason: MissingReason::NoProductLines,
+        }]);
+    }
     let index = CodeIndex::new(&sources.qbm_items);
     let mut resolved = Vec::with_capacity(order.line_items.len());
     let mut missing = Vec::new();
