@@ -33,13 +33,16 @@
 //! Within one import, a store customer selected twice, or two selected store customers that would
 //! end up as the same QBM customer (found or new, e.g. the same e-mail twice), are reported: the
 //! first one in the selection goes ahead, the others are skipped with its name. A store customer
-//! with neither a name nor a company cannot become a QBM customer and is reported as invalid.
+//! with neither a name nor a company can still be linked (by e-mail or phone) but cannot become a
+//! new QBM customer: it is reported as invalid.
 //!
 //! **Lookups.** The host's customer search matches any one of the criteria it is given and
 //! compares phones on digits only, so [`lookups`] asks one question per criterion (the e-mail;
 //! each spelling of the phone: `+49…`, `0049…`, `0…`; name together with company) and the
 //! decision re-checks every candidate with the rules above. The host's matching only narrows the
 //! candidates down; it never decides.
+
+#![warn(missing_docs)]
 
 pub mod phone;
 
@@ -555,8 +558,6 @@ pub fn decide_customers(
             CustomerDecision::AlreadyLinked {
                 qbm_id: qbm_id.to_string(),
             }
-        } else if let Some(reason) = invalid_reason(wanted) {
-            CustomerDecision::Invalid { reason }
         } else {
             match find_partner(wanted, candidates) {
                 PartnerMatch::Found { qbm_id, rule } => {
@@ -583,6 +584,10 @@ pub fn decide_customers(
                     PartnerMatch::Found { qbm_id, rule } => new_duplicate(&qbm_id, rule),
                     PartnerMatch::Ambiguous { rule, qbm_ids } => new_duplicate(&qbm_ids[0], rule),
                     PartnerMatch::NoMatch => {
+                        if let Some(reason) = invalid_reason(wanted) {
+                            out.push((woo_id, CustomerDecision::Invalid { reason }));
+                            continue;
+                        }
                         let mut as_planned = wanted.clone();
                         as_planned.id = Some(woo_id.to_string());
                         planned.push(as_planned);
@@ -1084,6 +1089,24 @@ mod tests {
                 skipped: 8
             }
         );
+    }
+
+    #[test]
+    fn a_nameless_store_customer_can_be_linked_but_not_created() {
+        let candidates = vec![qbm("Q-F", "Frida", "Kahlo", "", "frida@example.test", "")];
+        let selected = vec![
+            (20, wanted("", "", "", "FRIDA@example.test", "")),
+            (21, wanted("", "", "", "someone@example.test", "")),
+        ];
+        let decisions = decide_customers(&selected, &CustomerLinks::default(), &candidates);
+        assert_eq!(
+            decisions[0].1,
+            CustomerDecision::Link {
+                qbm_id: "Q-F".into(),
+                rule: MatchRule::Email
+            }
+        );
+        assert!(matches!(decisions[1].1, CustomerDecision::Invalid { .. }));
     }
 
     #[test]

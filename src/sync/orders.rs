@@ -34,6 +34,8 @@
 //! **After import** ([`changes`]). A later look at the store tells whether an imported order was
 //! cancelled, refunded (fully or partly), edited, moved back to an unpaid state or deleted.
 
+#![warn(missing_docs)]
+
 pub mod changes;
 pub mod customer;
 pub mod money;

@@ -18,6 +18,8 @@
 //! The arithmetic is kept as text for the result rows and the log:
 //! "QBM 12 − 2 on web order #1042 not yet imported = 10".
 
+#![warn(missing_docs)]
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rust_decimal::Decimal;
@@ -373,5 +375,33 @@ mod tests {
             open_lines([&order], &HashSet::new()),
             [open(1045, 1029, 0, "2")]
         );
+    }
+
+    proptest::proptest! {
+        /// Never negative, never more than QBM has, and exactly QBM less what the orders hold.
+        #[test]
+        fn published_is_bounded(
+            qbm in -50i64..500,
+            units in proptest::collection::vec(1i64..20, 0..8),
+        ) {
+            let lines: Vec<OpenLine> = units
+                .iter()
+                .enumerate()
+                .map(|(i, u)| open(i as u64 + 1, 10, 0, &u.to_string()))
+                .collect();
+            let qbm_quantities = HashMap::from([(10, Decimal::from(qbm))]);
+            let published = &published_quantities(&qbm_quantities, &lines, &HashSet::new())[&10];
+            let held: i64 = units.iter().sum();
+            proptest::prop_assert!(published.quantity >= 0);
+            proptest::prop_assert!(published.quantity <= qbm.max(0));
+            proptest::prop_assert_eq!(published.quantity, (qbm - held).max(0));
+            let text = published.explanation();
+            if units.is_empty() && qbm >= 0 {
+                proptest::prop_assert_eq!(text, format!("QBM {qbm}"));
+            } else {
+                let shown = format!("= {}", published.quantity);
+                proptest::prop_assert!(text.contains(&shown), "{}", text);
+            }
+        }
     }
 }

@@ -21,6 +21,8 @@
 //!   the last day is out.
 //! * The other way round, a UTC time from a `*_gmt` field is shown as store-local wall time.
 
+#![warn(missing_docs)]
+
 use std::fmt;
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
@@ -505,5 +507,21 @@ mod tests {
             Err(ZoneError::BadOffset(dec("15")))
         );
         assert!(day_window(day("2026-11-28"), day("2026-11-27"), &berlin()).is_err());
+    }
+
+    proptest::proptest! {
+        /// Every Berlin day starts at local midnight of that day and lasts 23, 24 or 25 hours;
+        /// consecutive windows meet without a gap.
+        #[test]
+        fn berlin_days_tile_the_calendar(offset in 0i64..(40 * 366)) {
+            let first = day("2000-01-01") + Duration::days(offset);
+            let zone = berlin();
+            let window = day_window(first, first, &zone).unwrap();
+            let hours = (window.end - window.start).num_hours();
+            proptest::prop_assert!((23..=25).contains(&hours), "{first}: {hours} h");
+            proptest::prop_assert_eq!(zone.local(window.start), first.and_hms_opt(0, 0, 0).unwrap());
+            let next = day_window(first + Duration::days(1), first + Duration::days(1), &zone).unwrap();
+            proptest::prop_assert_eq!(window.end, next.start);
+        }
     }
 }

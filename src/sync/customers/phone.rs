@@ -232,4 +232,17 @@ mod tests {
         let national = PhoneKey::parse("0301234567", "").unwrap();
         assert_eq!(national.host_variants(), ["0301234567"]);
     }
+
+    proptest::proptest! {
+        /// A German number is the same phone in national, `+49` and `0049` form.
+        #[test]
+        fn german_forms_agree(area in 2u32..9999, subscriber in 1000u32..99_999_999) {
+            let rest = format!("{area}{subscriber}");
+            let national = PhoneKey::parse(&format!("0{area} {subscriber}"), "DE");
+            proptest::prop_assert!(national.is_some());
+            proptest::prop_assert_eq!(&national, &PhoneKey::parse(&format!("+49 {rest}"), ""));
+            proptest::prop_assert_eq!(&national, &PhoneKey::parse(&format!("0049{rest}"), "AT"));
+            proptest::prop_assert_eq!(&national, &PhoneKey::parse(&format!("+49 (0){rest}"), "FR"));
+        }
+    }
 }

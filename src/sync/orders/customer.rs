@@ -205,9 +205,6 @@ impl<'a> Run<'a> {
                 qbm_id: qbm_id.to_string(),
             };
         }
-        if let Some(problem) = invalid_reason(&buyer.details) {
-            return fallback_or_skip(buyer, options, &problem);
-        }
         match find_partner(&buyer.details, candidates) {
             PartnerMatch::Found { qbm_id, rule } => {
                 let link = store_id.filter(|id| {
@@ -244,6 +241,9 @@ impl<'a> Run<'a> {
                 woo_order_id: first.woo_order_id,
                 order_number: first.order_number.clone(),
             };
+        }
+        if let Some(problem) = invalid_reason(&buyer.details) {
+            return fallback_or_skip(buyer, options, &problem);
         }
         if options.creates() {
             self.planned.push(buyer);

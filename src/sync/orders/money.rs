@@ -733,4 +733,18 @@ mod tests {
             "https://shop.example/wp-admin/post.php?post=17&action=edit"
         );
     }
+
+    proptest::proptest! {
+        /// The shown unit price is within half a unit of its 4th decimal of the exact one, so
+        /// quantity × unit price misses the booked net amount by less than quantity × 0.00005.
+        #[test]
+        fn unit_prices_stay_close(cents in -100_000_000i64..100_000_000, quantity in 1i64..1000) {
+            let net = Decimal::new(cents, 2);
+            let quantity = Decimal::from(quantity);
+            let price = unit_price(net, quantity);
+            proptest::prop_assert!((2..=4).contains(&price.scale()));
+            let gap = (price * quantity - net).abs();
+            proptest::prop_assert!(gap <= quantity * Decimal::new(5, 5), "{net} / {quantity} → {price}");
+        }
+    }
 }
