@@ -279,7 +279,7 @@ fn order_1040_lines_money_and_notes() {
         planned.notes,
         "WooCommerce order 1040: http://127.0.0.1:8080/wp-admin/admin.php?page=wc-orders&action=edit&id=1040\n\
          Payment: Direct bank transfer\n\
-         Coupons: fx10 (−4.49 excl. tax) (already in the line amounts)\n\
+         Coupons (already in the line amounts): fx10 −4.49 excl. tax\n\
          Customer note: Bitte beim Empfang abgeben."
     );
     assert_eq!(planned.warnings, Vec::<String>::new());

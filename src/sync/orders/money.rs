@@ -467,13 +467,13 @@ fn notes(order: &woo::Order, store: &StoreLinks, free_shipping: &[String]) -> St
             if c.discount.is_zero() {
                 c.code.trim().to_string()
             } else {
-                format!("{} (−{} excl. tax)", c.code.trim(), c.discount)
+                format!("{} −{} excl. tax", c.code.trim(), c.discount)
             }
         })
         .collect();
     if !coupons.is_empty() {
         notes.push(format!(
-            "Coupons: {} (already in the line amounts)",
+            "Coupons (already in the line amounts): {}",
             coupons.join(", ")
         ));
     }
