@@ -26,7 +26,7 @@ use rust_decimal::Decimal;
 
 use crate::sync::orders::OrderStatus;
 use crate::sync::orders::preflight::order_number;
-use crate::sync::stock::store_quantity;
+use crate::sync::stock::{MAX_STORE_QUANTITY, store_quantity};
 use crate::woo::model as woo;
 
 /// Orders listed by number in the text before the rest are counted.
@@ -220,7 +220,9 @@ pub fn published_quantities(
             let taken: Decimal = holds.iter().map(|h| h.units).sum();
             let published = Published {
                 qbm: *quantity,
-                quantity: store_quantity(*quantity - taken),
+                // Quantities beyond what the store holds were refused before this point (the
+                // engine reports them per item), so the cap is never what gets published.
+                quantity: store_quantity(*quantity - taken).unwrap_or(MAX_STORE_QUANTITY),
                 holds,
             };
             (*target, published)

@@ -109,8 +109,7 @@ impl PlannedLine {
         self.net_amount + self.tax
     }
 
-    /// The shared record's line. `OrderLine` has no `net_amount` yet, so the host would compute
-    /// `quantity × unit_price`; once it has the field, set it from `net_amount` here.
+    /// The shared record's line; the host posts `net_amount` as the line amount.
     pub fn to_host(&self) -> OrderLine {
         OrderLine {
             item_id: self.item_id.clone(),
@@ -118,6 +117,7 @@ impl PlannedLine {
             quantity: self.quantity,
             unit_price: self.unit_price,
             tax: self.tax,
+            net_amount: Some(self.net_amount),
         }
     }
 }
