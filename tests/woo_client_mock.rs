@@ -15,7 +15,7 @@ use std::time::Duration;
 use qbm_woocommerce::woo::oauth::{SignatureMethod, base_uri, sign};
 use qbm_woocommerce::woo::{
     AuthMode, Batch, CancelToken, CustomerQuery, ITEM_NOT_SENT, ITEM_OUTCOME_UNKNOWN, OrderQuery,
-    ProductQuery, ProductWrite, RetryPolicy, Secret, WooClient, WooConfig, WooError, WooErrorKind,
+    ProductQuery, ProductWrite, RetryPolicy, Secret, WooClient, WooConfig, WooErrorKind,
 };
 
 const KEY: &str = "ck_mock0123456789";
@@ -430,8 +430,8 @@ async fn a_long_retry_after_is_reported_not_slept_through() {
     });
     let err = mock.client().get_product(1).await.unwrap_err();
     match err {
-        WooError::RateLimited { retry_after, .. } => {
-            assert_eq!(retry_after, Some(Duration::from_secs(3600)))
+        e if e.kind() == WooErrorKind::RateLimited => {
+            assert_eq!(e.retry_after(), Some(Duration::from_secs(3600)))
         }
         other => panic!("{other:?}"),
     }
@@ -896,6 +896,41 @@ async fn the_secret_never_appears_in_errors_even_when_the_store_echoes_it() {
     let err = mock.client().get_product(1).await.unwrap_err();
     assert!(!format!("{err}{err:?}").contains(SECRET), "{err:?}");
     assert!(err.to_string().contains("consumer_secret=***"), "{err}");
+}
+
+#[tokio::test]
+async fn a_firewall_page_echoing_the_credentials_is_quoted_without_them() {
+    use base64::Engine as _;
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{KEY}:{SECRET}"));
+    let page_basic = basic.clone();
+    // What some web application firewalls answer: the refused request, headers and all.
+    let mock = Mock::start(move |req, _| {
+        html(
+            403,
+            &format!(
+                "<html><head><title>Request blocked</title><style>p {{ color: red }}</style></head>\
+                 <body><h1>Request blocked by the firewall</h1>\
+                 <pre>Authorization: Basic {page_basic}</pre><p>GET {}?{}</p></body></html>",
+                req.path, req.raw_query
+            ),
+        )
+    });
+    let err = mock.client().get_product(1).await.unwrap_err();
+    assert_eq!(err.kind(), WooErrorKind::Forbidden);
+    let text = format!("{err}\n{err:?}");
+    assert!(
+        text.contains("Request blocked by the firewall"),
+        "the page is quoted: {text}"
+    );
+    assert!(text.contains("Authorization: Basic ***"), "{text}");
+    assert!(!text.contains(SECRET), "{text}");
+    assert!(!text.contains(&basic), "{text}");
+    assert!(!text.contains(&basic[8..40]), "{text}");
+    assert!(!text.contains("color: red"), "style is not text: {text}");
+    // The echoed query carried a signature; its value is gone too.
+    assert!(text.contains("oauth_signature=***"), "{text}");
+    let sig = mock.requests()[0].q("oauth_signature").unwrap().to_owned();
+    assert!(!text.contains(&sig), "{text}");
 }
 
 #[tokio::test]

@@ -292,7 +292,9 @@ fn an_untrusted_certificate_is_refused() {
         let err = block_on(ctx.client().get_product(1029)).unwrap_err();
         show("untrusted", &err);
         match &err {
-            WooError::Tls { problem, .. } => assert_eq!(*problem, TlsProblem::Untrusted),
+            e if e.kind() == WooErrorKind::Tls => {
+                assert_eq!(*e.tls_problem().unwrap(), TlsProblem::Untrusted)
+            }
             other => panic!("expected a TLS error, got {other:?}"),
         }
         assert!(err.to_string().contains("not trusted"), "{err}");

@@ -259,7 +259,7 @@ impl WooClient {
             let sent_any = pos != (0, 0, 0);
             if cancel.is_cancelled() {
                 if !sent_any {
-                    return Err(WooError::Cancelled);
+                    return Err(WooError::cancelled());
                 }
                 mark_rest(
                     &mut out,
@@ -268,7 +268,7 @@ impl WooClient {
                     ITEM_NOT_SENT,
                     "cancelled before this item was sent",
                 );
-                out.stopped_by = Some(WooError::Cancelled);
+                out.stopped_by = Some(WooError::cancelled());
                 return Ok(out);
             }
             let body = Body {
@@ -276,20 +276,17 @@ impl WooClient {
                 update: &batch.update[chunk.update.clone()],
                 delete: &batch.delete[chunk.delete.clone()],
             };
-            let bytes = serde_json::to_vec(&body).map_err(|e| WooError::Config {
-                message: format!("a batch item could not be encoded: {e}"),
-            })?;
+            let bytes = serde_json::to_vec(&body)
+                .map_err(|e| WooError::config(format!("a batch item could not be encoded: {e}")))?;
             let call = Call::api(Method::POST, &route, template).json_body(bytes);
             match self.execute(&call, Some(cancel)).await {
                 Ok(reply) => {
                     if !reply.json.is_object() && !reply.json.as_array().is_some_and(Vec::is_empty)
                     {
-                        let err = WooError::UnexpectedResponse {
-                            request: call.name(),
-                            detail:
-                                "a batch answer must be an object with create/update/delete lists"
-                                    .into(),
-                        };
+                        let err = WooError::unexpected(
+                            call.name(),
+                            "a batch answer must be an object with create/update/delete lists",
+                        );
                         mark(&mut out, &chunk, ITEM_OUTCOME_UNKNOWN, &err.to_string());
                         mark_rest(
                             &mut out,
@@ -324,7 +321,7 @@ impl WooClient {
                     );
                     pos = end_of(&chunk);
                 }
-                Err(WooError::BatchTooLarge { .. }) if chunk.len() > 1 => {
+                Err(e) if e.kind() == WooErrorKind::BatchTooLarge && chunk.len() > 1 => {
                     let smaller = (chunk.len() / 2).max(1);
                     tracing::warn!(route = %format!("/{}", call.path), from = chunk.len(), to = smaller, "the store refused the batch size; halving it");
                     self.inner.batch_limit.fetch_min(smaller, Ordering::SeqCst);

@@ -15,14 +15,14 @@ use super::cancel::CancelToken;
 use super::config::{StoreAddress, WooConfig, validate_credentials};
 use super::encode::query_string;
 use super::error::{WooError, WooErrorKind};
-use super::response::{RawAnswer, Reply, interpret};
+use super::response::{RawAnswer, Reply, interpret_redacted};
 use super::retry::{
     Decision, Event, Outcome, RETRY_COST, RetryBudget, Stop, TIMEOUT_RETRY_COST, apply_jitter,
     decide,
 };
 use super::stats::{RequestStats, StatsRecorder};
 use super::transport::{classify_transport, http_client};
-use crate::secret::Secret;
+use crate::secret::{Redactor, Secret};
 
 /// Largest answer the client reads. A page of 100 full products or orders, or the answer to a
 /// batch of 100, is a few MiB at most; anything far beyond is refused rather than buffered.
@@ -48,6 +48,8 @@ pub(crate) struct Inner {
     pub(crate) cfg: WooConfig,
     pub(crate) store: StoreAddress,
     creds: Credentials,
+    /// Removes the credentials from every text that came from the store.
+    pub(crate) redactor: Redactor,
     http: reqwest::Client,
     pub(crate) auth: AuthState,
     permits: Semaphore,
@@ -118,16 +120,17 @@ impl WooClient {
     /// `allow_insecure_http` is set, and with [`WooErrorKind::Config`] for other mistakes.
     pub fn new(cfg: WooConfig) -> Result<Self, WooError> {
         let secret = Secret::new(cfg.consumer_secret.expose().trim());
-        WooClient::build(cfg).map_err(|e| e.redacted(&secret))
+        let redactor = Redactor::new(cfg.consumer_key.trim(), &secret);
+        WooClient::build(cfg).map_err(|e| e.redacted(&redactor))
     }
 
     fn build(cfg: WooConfig) -> Result<Self, WooError> {
         let store = StoreAddress::parse(&cfg.store_url, cfg.allow_insecure_http)?;
         validate_credentials(&cfg.consumer_key, &cfg.consumer_secret)?;
         if cfg.max_concurrency == 0 {
-            return Err(WooError::Config {
-                message: "at least one request at a time must be allowed".to_owned(),
-            });
+            return Err(WooError::config(
+                "at least one request at a time must be allowed",
+            ));
         }
         let http = http_client(&cfg, &store)?;
         let creds = Credentials {
@@ -139,7 +142,9 @@ impl WooClient {
         } else {
             AuthMode::OAuth1
         };
+        let redactor = Redactor::new(&creds.key, &creds.secret);
         let inner = Inner {
+            redactor,
             permits: Semaphore::new(cfg.max_concurrency),
             budget: RetryBudget::new(cfg.retry.budget_capacity),
             batch_limit: AtomicUsize::new(cfg.batch_limit.max(1)),
@@ -237,13 +242,13 @@ impl WooClient {
         self.observe_date(&headers);
         // Read in pieces so a runaway answer is refused before it fills the memory of QBM.
         let too_large = || {
-            SendError::Woo(WooError::UnexpectedResponse {
-                request: call.name(),
-                detail: format!(
+            SendError::Woo(WooError::unexpected(
+                call.name(),
+                format!(
                     "the answer is larger than {} MiB, far more than a page or a batch of records",
                     MAX_ANSWER_BYTES / (1024 * 1024)
                 ),
-            })
+            ))
         };
         if response
             .content_length()
@@ -263,12 +268,12 @@ impl WooClient {
 
     /// Removes the consumer secret from text before it leaves the client.
     pub(crate) fn scrub_text(&self, text: &str) -> String {
-        crate::secret::redact(text, &self.inner.creds.secret)
+        self.inner.redactor.redact(text)
     }
 
     /// Removes the consumer secret from an error before it leaves the client.
     pub(crate) fn scrub(&self, err: WooError) -> WooError {
-        err.redacted(&self.inner.creds.secret)
+        err.redacted(&self.inner.redactor)
     }
 
     /// Sends `call` with authentication, retries, the concurrency limit and cancellation.
@@ -301,7 +306,7 @@ impl WooClient {
         loop {
             attempt += 1;
             if cancel.is_some_and(CancelToken::is_cancelled) {
-                return Err(WooError::Cancelled);
+                return Err(WooError::cancelled());
             }
             let mode = call
                 .authenticated
@@ -311,12 +316,11 @@ impl WooClient {
             let permit = match cancellable(true, cancel, self.inner.permits.acquire()).await {
                 Some(Ok(p)) => p,
                 Some(Err(_)) => {
-                    return Err(WooError::Transport {
-                        request: name,
-                        detail: "the client is shutting down".to_owned(),
-                    });
+                    return Err(WooError::new(WooErrorKind::Transport)
+                        .with_request(name)
+                        .with_detail("the client is shutting down"));
                 }
-                None => return Err(WooError::Cancelled),
+                None => return Err(WooError::cancelled()),
             };
             self.inner
                 .stats
@@ -328,7 +332,7 @@ impl WooClient {
             let elapsed_ms = started.elapsed().as_millis() as u64;
 
             let (event, result) = match sent {
-                None => return Err(WooError::Cancelled),
+                None => return Err(WooError::cancelled()),
                 Some(Err(SendError::Woo(e))) => (Event::Fatal, Err(e)),
                 Some(Err(SendError::Http(e))) => {
                     let (event, err) = classify_transport(
@@ -356,7 +360,13 @@ impl WooClient {
                         elapsed_ms,
                         "store request"
                     );
-                    interpret(call.method.as_str(), &name, &answer, SystemTime::now())
+                    interpret_redacted(
+                        call.method.as_str(),
+                        &name,
+                        &answer,
+                        SystemTime::now(),
+                        &self.inner.redactor,
+                    )
                 }
             };
 
@@ -364,7 +374,7 @@ impl WooClient {
             // same request once with the keys in the query string.
             if mode == Some(AuthMode::Basic)
                 && !fallback_tried
-                && matches!(&result, Err(WooError::UnknownKey { .. }))
+                && matches!(&result, Err(e) if e.kind() == WooErrorKind::UnknownKey)
             {
                 fallback_tried = true;
                 mode_override = Some(AuthMode::QueryString);
@@ -384,7 +394,7 @@ impl WooClient {
             // The Date header of the refusal corrected the clock offset: sign once more.
             if mode == Some(AuthMode::OAuth1)
                 && !skew_retry_tried
-                && matches!(&result, Err(WooError::ClockSkew { .. }))
+                && matches!(&result, Err(e) if e.kind() == WooErrorKind::ClockSkew)
             {
                 skew_retry_tried = true;
                 attempt -= 1;
@@ -396,10 +406,7 @@ impl WooClient {
                 Decision::Stop(Stop::WriteOutcomeUnknown) => {
                     return match result {
                         Ok(reply) => Ok(reply),
-                        Err(cause) => Err(WooError::OutcomeUnknown {
-                            request: name,
-                            cause: Box::new(cause),
-                        }),
+                        Err(cause) => Err(WooError::outcome_unknown(name, cause)),
                     };
                 }
                 Decision::Stop(_) => {
@@ -435,7 +442,7 @@ impl WooClient {
                         .await
                         .is_none()
                     {
-                        return Err(WooError::Cancelled);
+                        return Err(WooError::cancelled());
                     }
                 }
             }

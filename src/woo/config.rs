@@ -89,9 +89,8 @@ impl StoreAddress {
             "https" => {}
             "http" if allow_insecure_http => {}
             "http" => {
-                return Err(WooError::InsecureHttp {
-                    url: url_for_logging(url.as_str()),
-                });
+                return Err(WooError::new(super::error::WooErrorKind::InsecureHttp)
+                    .with_store_url(url_for_logging(url.as_str())));
             }
             other => {
                 return Err(config(format!(
@@ -186,9 +185,7 @@ pub fn validate_credentials(key: &str, secret: &Secret) -> Result<(), WooError> 
 }
 
 fn config(message: impl Into<String>) -> WooError {
-    WooError::Config {
-        message: message.into(),
-    }
+    WooError::config(message)
 }
 
 #[cfg(test)]

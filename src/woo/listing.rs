@@ -90,7 +90,7 @@ impl WooClient {
         futures_util::stream::unfold(state, |mut st| async move {
             let page = st.next.take()?;
             if st.cancel.is_cancelled() {
-                return Some((Err(WooError::Cancelled), st));
+                return Some((Err(WooError::cancelled()), st));
             }
             let mut params = st.spec.params.clone();
             params.push(("per_page".into(), MAX_PER_PAGE.to_string()));
@@ -103,13 +103,13 @@ impl WooClient {
             let items = match reply.json {
                 serde_json::Value::Array(items) => items,
                 other => {
-                    let err = WooError::UnexpectedResponse {
-                        request: call.name(),
-                        detail: format!(
+                    let err = WooError::unexpected(
+                        call.name(),
+                        format!(
                             "expected a list of records, found {}",
                             json_type_name(&other)
                         ),
-                    };
+                    );
                     return Some((Err(err), st));
                 }
             };
@@ -118,13 +118,13 @@ impl WooClient {
                 PageStep::Next(n) => st.next = Some(n),
                 PageStep::Done => {}
                 PageStep::Repeated => {
-                    let err = WooError::UnexpectedResponse {
-                        request: call.name(),
-                        detail: format!(
+                    let err = WooError::unexpected(
+                        call.name(),
+                        format!(
                             "page {page} repeated page {} exactly; a cache in front of the store may be ignoring the page number",
                             page - 1
                         ),
-                    };
+                    );
                     return Some((Err(err), st));
                 }
                 PageStep::TooManyPages => {
@@ -134,7 +134,7 @@ impl WooClient {
             st.previous = Some(print);
             let (records, mut bad_records) = decode_list(st.spec.kind, items, page);
             for bad in &mut bad_records {
-                let e = std::mem::replace(&mut bad.error, WooError::Cancelled);
+                let e = std::mem::replace(&mut bad.error, WooError::cancelled());
                 bad.error = st.client.scrub(e);
             }
             let out = Page {
@@ -226,7 +226,7 @@ impl WooClient {
         let mut seen = HashSet::new();
         for chunk in chunk_skus(skus, SKUS_PER_REQUEST, SKU_LIST_MAX_ENCODED_LEN) {
             if cancel.is_cancelled() {
-                return Err(WooError::Cancelled);
+                return Err(WooError::cancelled());
             }
             let q = ProductQuery {
                 sku: chunk,

@@ -130,18 +130,19 @@ impl WooClient {
             Some(index) => index,
             None => {
                 return Err(match self.read_index(true).await {
-                    Ok(Some(_)) => WooError::PlainPermalinks { store_url },
-                    Ok(None) | Err(_) => WooError::NotWordPress {
-                        store_url,
-                        detail: "/wp-json/ did not answer with the WordPress REST index".to_owned(),
-                    },
+                    Ok(Some(_)) => {
+                        WooError::new(WooErrorKind::PlainPermalinks).with_store_url(store_url)
+                    }
+                    Ok(None) | Err(_) => WooError::new(WooErrorKind::NotWordPress)
+                        .with_store_url(store_url)
+                        .with_detail("/wp-json/ did not answer with the WordPress REST index"),
                 });
             }
         };
 
         // 2. WooCommerce present.
         if !index.has_wc_v3() {
-            return Err(WooError::WooCommerceMissing { store_url });
+            return Err(WooError::new(WooErrorKind::WooCommerceMissing).with_store_url(store_url));
         }
         if !index.home.is_empty() && !same_site(&index.home, &store_url) {
             warnings.push(format!(
@@ -158,7 +159,9 @@ impl WooClient {
         match self.execute(&read, None).await {
             Ok(_) => {}
             Err(e) if e.kind() == WooErrorKind::NoRoute => {
-                return Err(WooError::WooCommerceMissing { store_url });
+                return Err(
+                    WooError::new(WooErrorKind::WooCommerceMissing).with_store_url(store_url)
+                );
             }
             Err(e) => return Err(e),
         }
@@ -186,7 +189,7 @@ impl WooClient {
                 }
                 Err(e) => warnings.push(format!("The system status could not be read: {e}")),
             },
-            Err(WooError::Cancelled) => return Err(WooError::Cancelled),
+            Err(e) if e.kind() == WooErrorKind::Cancelled => return Err(e),
             Err(e) if e.kind() == WooErrorKind::Forbidden => warnings.push(
                 "The WooCommerce and WordPress versions are unknown: the key's user may not read the system status (use a key of an Administrator or Shop Manager).".to_owned(),
             ),
@@ -219,7 +222,7 @@ impl WooClient {
                     "The stock management setting could not be read: {e}"
                 )),
             },
-            Err(WooError::Cancelled) => return Err(WooError::Cancelled),
+            Err(e) if e.kind() == WooErrorKind::Cancelled => return Err(e),
             Err(e) => warnings.push(format!(
                 "Whether stock management is enabled could not be checked: {e}"
             )),
