@@ -1,5 +1,6 @@
-//! The HTTP transport: one `reqwest::Client` with rustls (ring, the system's trusted roots),
-//! no redirects, gzip, timeouts; and the translation of transport failures into [`WooError`]s.
+//! The HTTP transport: one `reqwest::Client` with rustls (ring) and the operating system's
+//! certificate verifier, no redirects, gzip, timeouts; and the translation of transport failures
+//! into [`WooError`]s.
 
 use std::error::Error as StdError;
 use std::sync::Arc;
@@ -8,27 +9,35 @@ use super::config::{StoreAddress, WooConfig};
 use super::error::{TlsProblem, WooError, WooErrorKind};
 use super::retry::Event;
 
-/// Builds the TLS configuration: ring crypto, roots from the operating system's store (or from
-/// `SSL_CERT_FILE` / `SSL_CERT_DIR` when set). Certificates are always verified.
+/// Builds the TLS configuration: ring crypto and the operating system's own certificate
+/// verifier, so a store is trusted exactly when the computer trusts it — company roots pushed
+/// by group policy and the Windows certificate store included. On Linux the verifier reads the
+/// system's PEM bundle, honouring `SSL_CERT_FILE` / `SSL_CERT_DIR`. Certificates are always
+/// verified.
+///
+/// `require_roots`: for an `http://` store no certificate is ever checked, so a computer without
+/// any trusted root is no reason to refuse it.
 pub fn tls_config(require_roots: bool) -> Result<rustls::ClientConfig, WooError> {
-    let loaded = rustls_native_certs::load_native_certs();
-    let mut roots = rustls::RootCertStore::empty();
-    let (_added, _ignored) = roots.add_parsable_certificates(loaded.certs);
-    if roots.is_empty() && require_roots {
-        let detail = loaded
-            .errors
-            .first()
-            .map(|e| format!(" ({e})"))
-            .unwrap_or_default();
-        return Err(WooError::config(format!(
-            "no trusted root certificates were found on this computer{detail}, so no HTTPS store can be verified"
-        )));
-    }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier = match rustls_platform_verifier::Verifier::new(provider.clone()) {
+        Ok(v) => Arc::new(v) as Arc<dyn rustls::client::danger::ServerCertVerifier>,
+        Err(e) if require_roots => {
+            return Err(WooError::config(format!(
+                "this computer's trusted certificates could not be loaded ({e}), so no HTTPS store can be verified"
+            )));
+        }
+        Err(_) => rustls::client::WebPkiServerVerifier::builder_with_provider(
+            Arc::new(rustls::RootCertStore::empty()),
+            provider.clone(),
+        )
+        .build()
+        .map_err(|e| WooError::config(format!("TLS setup failed: {e}")))?,
+    };
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| WooError::config(format!("TLS setup failed: {e}")))?
-        .with_root_certificates(roots)
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
         .with_no_client_auth();
     Ok(config)
 }
