@@ -837,6 +837,50 @@ async fn check_connection_detects_plain_permalinks() {
 }
 
 #[tokio::test]
+async fn check_connection_tells_the_site_address_when_the_store_url_is_a_sub_path() {
+    let base = Arc::new(Mutex::new(String::new()));
+    let b2 = base.clone();
+    // WordPress's front controller serves `?rest_route=` under any path, so a Store URL that
+    // points into the site finds the index there, naming the real address.
+    let mock = Mock::start(move |req, _| match req.path.as_str() {
+        "/shop/products/" if req.q("rest_route") == Some("/") => json(
+            200,
+            &index_json(r#"["wc/v3"]"#).replace("BASE", &b2.lock().unwrap()),
+        ),
+        _ => html(404, "<html>Not found</html>"),
+    });
+    *base.lock().unwrap() = format!("{}/", mock.base);
+    let client = mock.client_with(|c| c.store_url = format!("{}/shop/products", mock.base));
+    let err = client.check_connection().await.unwrap_err();
+    assert_eq!(err.kind(), WooErrorKind::WrongStoreUrl, "{err}");
+    let expected = format!(
+        "this WordPress site's address is {} — use that as the Store URL",
+        mock.base
+    );
+    assert!(err.to_string().contains(&expected), "{err}");
+    let paths: Vec<String> = mock.requests().iter().map(|r| r.path.clone()).collect();
+    assert_eq!(paths, ["/shop/products/wp-json/", "/shop/products/"]);
+}
+
+#[tokio::test]
+async fn check_connection_diagnoses_plain_permalinks_when_the_addresses_agree() {
+    let base = Arc::new(Mutex::new(String::new()));
+    let b2 = base.clone();
+    let mock = Mock::start(move |req, _| match req.path.as_str() {
+        "/" if req.q("rest_route") == Some("/") => json(
+            200,
+            &index_json(r#"["wc/v3"]"#).replace("BASE", &b2.lock().unwrap()),
+        ),
+        _ => html(404, "<html>Not found</html>"),
+    });
+    // The site reports itself over https (a proxy terminates TLS), with a trailing slash:
+    // still the same address.
+    *base.lock().unwrap() = format!("{}/", mock.base.replace("http://", "HTTPS://"));
+    let err = mock.client().check_connection().await.unwrap_err();
+    assert_eq!(err.kind(), WooErrorKind::PlainPermalinks, "{err}");
+}
+
+#[tokio::test]
 async fn check_connection_detects_a_site_that_is_not_wordpress() {
     let mock = Mock::start(|_, _| html(200, "<html>Welcome</html>"));
     let err = mock.client().check_connection().await.unwrap_err();

@@ -10,6 +10,7 @@ use super::decode::decode_record;
 use super::error::{WooError, WooErrorKind};
 use super::model::{SettingValue, SystemStatus, WpIndex};
 use super::response::Reply;
+use crate::secret::url_for_logging;
 
 /// How the store's REST API is addressed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,9 +131,7 @@ impl WooClient {
             Some(index) => index,
             None => {
                 return Err(match self.read_index(true).await {
-                    Ok(Some(_)) => {
-                        WooError::new(WooErrorKind::PlainPermalinks).with_store_url(store_url)
-                    }
+                    Ok(Some(index)) => diagnose_plain_index(&store_url, &index),
                     Ok(None) | Err(_) => WooError::new(WooErrorKind::NotWordPress)
                         .with_store_url(store_url)
                         .with_detail("/wp-json/ did not answer with the WordPress REST index"),
@@ -251,6 +250,47 @@ impl WooClient {
     }
 }
 
+/// `/wp-json/` is not the REST API but `?rest_route=/` answers with the index. WordPress
+/// routes `?rest_route=` on any path it serves, so this also happens when the Store URL points
+/// to a sub-path of the site (or a different host in front of it): only when the site's own
+/// address is the Store URL are plain permalinks the cause.
+fn diagnose_plain_index(store_url: &str, index: &WpIndex) -> WooError {
+    let reported: Vec<&str> = [index.home.as_str(), index.url.as_str()]
+        .into_iter()
+        .filter(|a| site_key(a).is_some())
+        .collect();
+    let matches = reported.is_empty() || reported.iter().any(|a| same_address(a, store_url));
+    if matches {
+        WooError::new(WooErrorKind::PlainPermalinks).with_store_url(store_url)
+    } else {
+        let site = reported[0].trim().trim_end_matches('/');
+        WooError::new(WooErrorKind::WrongStoreUrl)
+            .with_store_url(store_url)
+            .with_site_address(url_for_logging(site).trim_end_matches('/').to_owned())
+    }
+}
+
+/// Host, port and path of an address, normalised for comparison: scheme ignored (a site that
+/// reports `http://` behind an HTTPS proxy is the same site), host in lower case, default ports
+/// dropped, no trailing slash. `None` for text that is not an http(s) URL.
+fn site_key(address: &str) -> Option<String> {
+    let url = url::Url::parse(address.trim()).ok()?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    let host = url.host_str()?.to_ascii_lowercase();
+    let port = match (url.scheme(), url.port()) {
+        (_, None) | ("http", Some(80)) | ("https", Some(443)) => String::new(),
+        (_, Some(p)) => format!(":{p}"),
+    };
+    Some(format!("{host}{port}{}", url.path().trim_end_matches('/')))
+}
+
+/// Whether two addresses name the same site (see [`site_key`]).
+fn same_address(a: &str, b: &str) -> bool {
+    matches!((site_key(a), site_key(b)), (Some(x), Some(y)) if x == y)
+}
+
 fn non_empty(s: String) -> Option<String> {
     (!s.trim().is_empty()).then_some(s)
 }
@@ -264,6 +304,59 @@ fn same_site(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_are_compared_without_scheme_case_slash_or_default_port() {
+        let table = [
+            ("https://shop.example", "https://shop.example", true),
+            ("http://Shop.Example/", "https://shop.example", true),
+            ("https://shop.example:443/", "https://shop.example", true),
+            ("http://shop.example:80", "http://shop.example/", true),
+            (
+                "https://shop.example/shop",
+                "https://shop.example/shop/",
+                true,
+            ),
+            ("https://shop.example", "https://shop.example/shop", false),
+            ("https://shop.example:8443", "https://shop.example", false),
+            ("https://www.shop.example", "https://shop.example", false),
+            ("BASE", "https://shop.example", false),
+        ];
+        for (a, b, same) in table {
+            assert_eq!(same_address(a, b), same, "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn a_plain_index_with_another_address_is_a_wrong_store_url() {
+        let index = |home: &str, url: &str| WpIndex {
+            home: home.into(),
+            url: url.into(),
+            namespaces: vec!["wc/v3".into()],
+            ..WpIndex::default()
+        };
+        let e = diagnose_plain_index(
+            "https://shop.example/wp",
+            &index("https://shop.example/", "https://shop.example/wp"),
+        );
+        // WordPress lives in /wp but the site's address is the root: the URL still agrees
+        // with one of the two, so plain permalinks are the cause.
+        assert_eq!(e.kind(), WooErrorKind::PlainPermalinks);
+        let e = diagnose_plain_index(
+            "https://shop.example/shop/products",
+            &index("https://shop.example/", "https://shop.example/"),
+        );
+        assert_eq!(e.kind(), WooErrorKind::WrongStoreUrl);
+        assert!(
+            e.to_string().contains(
+                "this WordPress site's address is https://shop.example — use that as the Store URL"
+            ),
+            "{e}"
+        );
+        // An index that names no usable address cannot contradict the Store URL.
+        let e = diagnose_plain_index("https://shop.example", &index("", ""));
+        assert_eq!(e.kind(), WooErrorKind::PlainPermalinks);
+    }
 
     #[test]
     fn site_comparison_ignores_case_and_slash() {
