@@ -267,7 +267,8 @@ async fn listing_pages_builds_its_own_urls_and_signs_each_request() {
         json_paged(&products_json(start..end), 250, 3)
     });
     *base.lock().unwrap() = mock.base.clone();
-    let client = mock.client();
+    // One request at a time, so the log is in page order.
+    let client = mock.client_with(|c| c.max_concurrency = 1);
     assert_eq!(client.auth_mode(), AuthMode::OAuth1);
     let listing = client
         .list_all_products(ProductQuery::default(), &CancelToken::new())
@@ -317,8 +318,9 @@ async fn a_runaway_answer_is_refused_not_buffered() {
 #[tokio::test]
 async fn a_repeated_page_stops_the_listing_with_an_error() {
     let mock = Mock::start(|_, _| json_paged(&products_json(1..101), 500, 5));
+    // One request at a time, so nothing is asked for after the repeated page.
     let err = mock
-        .client()
+        .client_with(|c| c.max_concurrency = 1)
         .list_all_products(ProductQuery::default(), &CancelToken::new())
         .await
         .unwrap_err();
@@ -655,7 +657,12 @@ async fn a_failure_after_the_first_chunk_marks_the_rest() {
             )
         }
     });
-    let client = mock.client_with(|c| c.batch_limit = 2);
+    // One request at a time: the refusal of the second request stops the third before it is
+    // sent.
+    let client = mock.client_with(|c| {
+        c.batch_limit = 2;
+        c.max_concurrency = 1;
+    });
     let create: Vec<ProductWrite> = (0..5)
         .map(|i| ProductWrite {
             sku: Some(format!("N{i}")),

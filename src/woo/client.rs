@@ -3,18 +3,18 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use rand::Rng as _;
 use reqwest::Method;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
-use tokio::sync::Semaphore;
 
 use super::auth::{AuthMode, AuthState, Credentials, authorize_url};
 use super::cancel::CancelToken;
 use super::config::{StoreAddress, WooConfig, validate_credentials};
 use super::encode::query_string;
 use super::error::{WooError, WooErrorKind};
+use super::limiter::{LimitSettings, Limiter, Refusal, Signal};
 use super::response::{RawAnswer, Reply, interpret_redacted};
 use super::retry::{
     Decision, Event, Outcome, RETRY_COST, RetryBudget, Stop, TIMEOUT_RETRY_COST, apply_jitter,
@@ -26,7 +26,14 @@ use crate::secret::{Redactor, Secret};
 
 /// Largest answer the client reads. A page of 100 full products or orders, or the answer to a
 /// batch of 100, is a few MiB at most; anything far beyond is refused rather than buffered.
+/// The cap counts the bytes after decompression, so a small gzip answer that expands without
+/// end ("gzip bomb") is refused as well.
 pub const MAX_ANSWER_BYTES: usize = 32 * 1024 * 1024;
+
+/// An answer arriving slower than this many bytes per idle timeout is treated as stalled: a
+/// store (or a proxy) that trickles bytes would otherwise hold the request for the whole
+/// request timeout, and again for every retry.
+pub const MIN_BYTES_PER_IDLE_WINDOW: usize = 1024;
 
 /// A WooCommerce REST v3 client for one store. Cheap to clone; clones share the connection
 /// pool, the concurrency limit, the retry budget, the counters and the learned auth mode.
@@ -52,7 +59,7 @@ pub(crate) struct Inner {
     pub(crate) redactor: Redactor,
     http: reqwest::Client,
     pub(crate) auth: AuthState,
-    permits: Semaphore,
+    pub(crate) limiter: Limiter,
     budget: RetryBudget,
     stats: StatsRecorder,
     clock_skew_secs: AtomicI64,
@@ -145,7 +152,10 @@ impl WooClient {
         let redactor = Redactor::new(&creds.key, &creds.secret);
         let inner = Inner {
             redactor,
-            permits: Semaphore::new(cfg.max_concurrency),
+            limiter: Limiter::new(LimitSettings {
+                initial: cfg.initial_concurrency,
+                max: cfg.max_concurrency,
+            }),
             budget: RetryBudget::new(cfg.retry.budget_capacity),
             batch_limit: AtomicUsize::new(cfg.batch_limit.max(1)),
             cfg,
@@ -161,9 +171,16 @@ impl WooClient {
         })
     }
 
-    /// Requests sent so far, by method and route template.
+    /// Requests sent so far, by method and route template, and how the concurrency limit
+    /// fared.
     pub fn stats(&self) -> RequestStats {
-        self.inner.stats.snapshot()
+        let mut stats = self.inner.stats.snapshot();
+        let limiter = self.inner.limiter.counters();
+        stats.max_in_flight = limiter.max_in_flight as u64;
+        stats.concurrency_limit = limiter.limit as u64;
+        stats.slow_downs = limiter.slow_downs;
+        stats.pauses = limiter.pauses;
+        stats
     }
 
     /// The authentication currently used (it changes from Basic to query-string keys when the
@@ -256,12 +273,46 @@ impl WooClient {
         {
             return Err(too_large());
         }
+        let idle = self.inner.cfg.idle_timeout;
+        let stalled = |detail: String| {
+            SendError::Stalled(
+                WooError::new(WooErrorKind::Timeout)
+                    .with_request(call.name())
+                    .with_timeout(idle)
+                    .with_detail(detail),
+            )
+        };
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(SendError::Http)? {
+        let mut window_started = Instant::now();
+        let mut window_bytes = 0usize;
+        loop {
+            // reqwest hands out decompressed bytes: the cap below is on what would be kept.
+            let chunk = match tokio::time::timeout(idle, response.chunk()).await {
+                Err(_) => {
+                    return Err(stalled(format!(
+                        "it started the answer and then sent nothing for {} seconds",
+                        idle.as_secs_f64().ceil()
+                    )));
+                }
+                Ok(chunk) => chunk.map_err(SendError::Http)?,
+            };
+            let Some(chunk) = chunk else { break };
             if body.len() + chunk.len() > MAX_ANSWER_BYTES {
                 return Err(too_large());
             }
             body.extend_from_slice(&chunk);
+            window_bytes += chunk.len();
+            if window_started.elapsed() >= idle {
+                if window_bytes < MIN_BYTES_PER_IDLE_WINDOW {
+                    return Err(stalled(format!(
+                        "it sent the answer too slowly ({} bytes in {} seconds)",
+                        window_bytes,
+                        window_started.elapsed().as_secs()
+                    )));
+                }
+                window_started = Instant::now();
+                window_bytes = 0;
+            }
         }
         Ok(RawAnswer::new(status, &headers, body))
     }
@@ -282,7 +333,21 @@ impl WooClient {
         call: &Call,
         cancel: Option<&CancelToken>,
     ) -> Result<Reply, WooError> {
-        self.execute_unscrubbed(call, cancel)
+        self.execute_unscrubbed(call, cancel, None)
+            .await
+            .map_err(|e| self.scrub(e))
+    }
+
+    /// [`execute`](Self::execute) for one request of a larger operation: once `stop` is set
+    /// (another request of the operation failed), the call ends as cancelled if it has not
+    /// been sent yet — also when it was waiting for a slot.
+    pub(crate) async fn execute_unless_stopped(
+        &self,
+        call: &Call,
+        cancel: &CancelToken,
+        stop: &CancelToken,
+    ) -> Result<Reply, WooError> {
+        self.execute_unscrubbed(call, Some(cancel), Some(stop))
             .await
             .map_err(|e| self.scrub(e))
     }
@@ -291,6 +356,7 @@ impl WooClient {
         &self,
         call: &Call,
         cancel: Option<&CancelToken>,
+        stop: Option<&CancelToken>,
     ) -> Result<Reply, WooError> {
         let name = call.name();
         // Logged instead of the URL: the path only, never the query string.
@@ -313,27 +379,56 @@ impl WooClient {
                 .then(|| mode_override.unwrap_or_else(|| self.inner.auth.get()));
 
             // Waiting for a slot sends nothing, so it may always be interrupted.
-            let permit = match cancellable(true, cancel, self.inner.permits.acquire()).await {
-                Some(Ok(p)) => p,
-                Some(Err(_)) => {
-                    return Err(WooError::new(WooErrorKind::Transport)
+            let permit = match self
+                .inner
+                .limiter
+                .acquire(cancel, policy.max_retry_after)
+                .await
+            {
+                Ok(p) => p,
+                Err(Refusal::Cancelled) => return Err(WooError::cancelled()),
+                Err(Refusal::Paused(left)) => {
+                    return Err(WooError::new(WooErrorKind::RateLimited)
                         .with_request(name)
-                        .with_detail("the client is shutting down"));
+                        .with_status(429)
+                        .with_retry_after(Some(Duration::from_secs(
+                            left.as_secs_f64().ceil() as u64
+                        ))));
                 }
-                None => return Err(WooError::cancelled()),
             };
+            // A cancel that arrived while waiting for the slot: nothing has been sent yet.
+            if cancel.is_some_and(CancelToken::is_cancelled)
+                || (!sent_before && stop.is_some_and(CancelToken::is_cancelled))
+            {
+                return Err(WooError::cancelled());
+            }
             self.inner
                 .stats
                 .record(call.method.as_str(), &call.template, sent_before);
             sent_before = true;
+            let route_key = format!("{} {}", call.method, call.template);
+            let baseline = self.inner.limiter.baseline(&route_key);
             let started = Instant::now();
             let sent = cancellable(idempotent, cancel, self.send_once(call, mode)).await;
-            drop(permit);
-            let elapsed_ms = started.elapsed().as_millis() as u64;
+            let latency = started.elapsed();
+            let elapsed_ms = latency.as_millis() as u64;
 
             let (event, result) = match sent {
-                None => return Err(WooError::cancelled()),
+                None => {
+                    permit.finish(&route_key, Signal::Neutral);
+                    return Err(WooError::cancelled());
+                }
                 Some(Err(SendError::Woo(e))) => (Event::Fatal, Err(e)),
+                Some(Err(SendError::Stalled(e))) => {
+                    tracing::debug!(
+                        method = %call.method,
+                        route = %route,
+                        attempt,
+                        elapsed_ms,
+                        "store answer stalled"
+                    );
+                    (Event::Timeout, Err(e))
+                }
                 Some(Err(SendError::Http(e))) => {
                     let (event, err) = classify_transport(
                         &e,
@@ -369,6 +464,23 @@ impl WooClient {
                     )
                 }
             };
+            let signal = match &event {
+                Event::Answered { .. } => Signal::Answered { latency, baseline },
+                Event::Transient { status, .. } if is_overload_status(*status) => {
+                    Signal::Overloaded
+                }
+                Event::Timeout | Event::ConnectionLost => Signal::Overloaded,
+                _ => Signal::Neutral,
+            };
+            permit.finish(&route_key, signal);
+            // The store asked for a pause: every request of this client honours it.
+            if let Event::Transient {
+                status: 429,
+                retry_after: Some(wait),
+            } = &event
+            {
+                self.inner.limiter.pause(*wait);
+            }
 
             // Basic credentials that never reached WordPress look like an unknown key; try the
             // same request once with the keys in the query string.
@@ -450,10 +562,17 @@ impl WooClient {
     }
 }
 
-/// Failures of one send: building the URL, or the HTTP exchange.
+/// Failures of one send: building the URL or refusing the answer, an answer that stalled, or
+/// the HTTP exchange.
 enum SendError {
     Woo(WooError),
+    Stalled(WooError),
     Http(reqwest::Error),
+}
+
+/// Statuses that say the store (or its host) cannot keep up.
+fn is_overload_status(status: u16) -> bool {
+    matches!(status, 429 | 500 | 502 | 503 | 504 | 508 | 520..=524)
 }
 
 /// After query-string keys were tried: did the store accept them (the request got past the
