@@ -1226,6 +1226,14 @@ fn clients_and_their_futures_can_move_between_threads() {
     send(&client.batch_products(Batch::default(), &cancel));
     send(&client.batch_variations(1, Batch::default(), &cancel));
     send(&client.products(ProductQuery::default()));
+    send(&client.products_by_ids(&[1], &cancel));
+    send(&client.variations_by_ids(1, &[2], &cancel));
+    send(&client.orders_by_ids(&[1], &cancel));
+    let page = qbm_woocommerce::woo::PageRequest::new(1, 50);
+    send(&client.customers_page(CustomerQuery::default(), page, &cancel));
+    send(&client.orders_page(OrderQuery::default(), page, &cancel));
+    send(&client.orders_stream(OrderQuery::default(), cancel.clone()));
+    send(&client.batch_variations_of_parents(Vec::new(), &cancel));
 }
 
 // ---- Concurrency, limits and timeouts ----
@@ -1382,7 +1390,7 @@ async fn records_are_read_by_id_in_chunks_in_the_order_asked() {
             .collect();
         // The store answers in its own order and does not know some ids.
         ids.sort_unstable();
-        ids.retain(|id| id % 50 != 0);
+        ids.retain(|id| !id.is_multiple_of(50));
         let kind = if req.path.contains("/variations") {
             "variation"
         } else {
@@ -1401,7 +1409,7 @@ async fn records_are_read_by_id_in_chunks_in_the_order_asked() {
     let products = client.products_by_ids(&asked, &cancel).await.unwrap();
     let mut expected: Vec<u64> = (1..=230)
         .rev()
-        .filter(|id| id % 50 != 0 && *id != 7)
+        .filter(|id: &u64| !id.is_multiple_of(50) && *id != 7)
         .collect();
     expected.insert(10, 7);
     assert_eq!(
@@ -1455,7 +1463,7 @@ fn batch_answer(body: &str) -> Answer {
         .iter()
         .map(|u| {
             let id = u["id"].as_u64().unwrap();
-            if id % 7 == 0 {
+            if id.is_multiple_of(7) {
                 format!(r#"{{"id":{id},"error":{{"code":"woocommerce_rest_product_invalid_id","message":"Invalid ID.","data":{{"status":400}}}}}}"#)
             } else {
                 format!(r#"{{"id":{id},"stock_quantity":{}}}"#, u["stock_quantity"])
@@ -1516,7 +1524,7 @@ async fn batch_chunks_go_out_concurrently_and_every_item_says_what_became_of_it(
         let state = qbm_woocommerce::woo::item_state(r);
         let expected = if (101..=150).contains(&id) {
             ItemState::OutcomeUnknown
-        } else if id % 7 == 0 {
+        } else if id.is_multiple_of(7) {
             ItemState::Refused
         } else {
             ItemState::Applied

@@ -5,8 +5,7 @@ mod woo_client_support;
 
 use host_sim::store::{KeyPermission, SeedSpec, SimStore, StoreOptions, TlsMaterial};
 use qbm_woocommerce::woo::{
-    AuthMode, Batch, CancelToken, ProductQuery, ProductWrite, TlsProblem, WooClient, WooError,
-    WooErrorKind,
+    AuthMode, Batch, CancelToken, ProductQuery, ProductWrite, TlsProblem, WooClient, WooErrorKind,
 };
 use woo_client_support::{
     assert_error_clean, assert_no_secret, block_on, child, client, config, run_child, show,

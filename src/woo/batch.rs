@@ -10,12 +10,13 @@ use serde::de::DeserializeOwned;
 use super::cancel::CancelToken;
 use super::client::{Call, WooClient};
 use super::decode::{decode_record, raw_id};
-use super::error::{WooError, WooErrorKind, clean_store_text};
+use super::error::{WooError, WooErrorKind, clean_store_text_with};
 use super::model::batch::{
     BatchOutcome, ITEM_NO_ANSWER, ITEM_NOT_SENT, ITEM_OUTCOME_UNKNOWN, ITEM_UNREADABLE, ItemError,
 };
 use super::model::error::ApiErrorBody;
 use super::model::{Product, ProductWrite, Variation, VariationWrite};
+use crate::secret::Redactor;
 use futures_util::StreamExt;
 
 pub use super::model::batch::ITEM_REQUEST_REFUSED;
@@ -131,6 +132,16 @@ pub fn decode_section<T: DeserializeOwned>(
     section: Option<&serde_json::Value>,
     expected: usize,
 ) -> Vec<Result<T, ItemError>> {
+    decode_section_with(kind, section, expected, &Redactor::none())
+}
+
+/// [`decode_section`], removing the credentials from the store's per-item messages.
+pub fn decode_section_with<T: DeserializeOwned>(
+    kind: &str,
+    section: Option<&serde_json::Value>,
+    expected: usize,
+    redactor: &Redactor,
+) -> Vec<Result<T, ItemError>> {
     let items: &[serde_json::Value] = section
         .and_then(serde_json::Value::as_array)
         .map(Vec::as_slice)
@@ -141,7 +152,7 @@ pub fn decode_section<T: DeserializeOwned>(
                 ITEM_NO_ANSWER,
                 "the store's answer did not include this item; it may or may not have been applied",
             )),
-            Some(item) => decode_item(kind, item, i),
+            Some(item) => decode_item(kind, item, i, redactor),
         })
         .collect()
 }
@@ -150,13 +161,14 @@ fn decode_item<T: DeserializeOwned>(
     kind: &str,
     item: &serde_json::Value,
     index: usize,
+    redactor: &Redactor,
 ) -> Result<T, ItemError> {
     if let Some(err) = item.get("error").filter(|e| e.is_object()) {
         let body = ApiErrorBody::from_value(err).unwrap_or_default();
         return Err(ItemError {
             id: raw_id(item).unwrap_or(0),
-            code: body.code,
-            message: clean_store_text(&body.message),
+            code: redactor.redact(&body.code),
+            message: clean_store_text_with(&body.message, redactor),
             status: body.data.status,
             resource_id: body.data.resource_id,
             unique_sku: body.data.unique_sku,
@@ -435,15 +447,20 @@ impl WooClient {
             let sections = ["create", "update", "delete"];
             let lens = [chunk.create.len(), chunk.update.len(), chunk.delete.len()];
             slots.fill(chunk, |section| {
-                decode_section(kind, json.get(sections[section]), lens[section])
-                    .into_iter()
-                    .map(|r| {
-                        r.map_err(|mut e| {
-                            e.message = self.scrub_text(&e.message);
-                            e
-                        })
+                decode_section_with(
+                    kind,
+                    json.get(sections[section]),
+                    lens[section],
+                    &self.inner.redactor,
+                )
+                .into_iter()
+                .map(|r| {
+                    r.map_err(|mut e| {
+                        e.message = self.scrub_text(&e.message);
+                        e
                     })
-                    .collect()
+                })
+                .collect()
             });
         };
 
