@@ -15,7 +15,7 @@ use std::time::Duration;
 use qbm_woocommerce::woo::oauth::{SignatureMethod, base_uri, sign};
 use qbm_woocommerce::woo::{
     AuthMode, Batch, CancelToken, CustomerQuery, ITEM_NOT_SENT, ITEM_OUTCOME_UNKNOWN, OrderQuery,
-    ProductQuery, ProductWrite, RetryPolicy, Secret, WooClient, WooConfig, WooError, WooErrorKind,
+    ProductQuery, ProductWrite, RetryPolicy, Secret, WooClient, WooConfig, WooErrorKind,
 };
 
 const KEY: &str = "ck_mock0123456789";
@@ -28,6 +28,7 @@ struct Req {
     raw_query: String,
     query: HashMap<String, String>,
     body: String,
+    headers_accept_gzip: bool,
 }
 
 impl Req {
@@ -46,6 +47,56 @@ enum Answer {
     Drop,
     /// Wait, then close.
     Hang(Duration),
+    /// Headers and the first bytes of the body, then nothing until the client gives up.
+    Stall,
+    /// Headers, then one byte of the body every `interval` until the client gives up.
+    Trickle(Duration),
+    /// A binary body (e.g. gzip).
+    Bytes {
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    },
+}
+
+/// Holds the first `n` requests that reach it until all `n` have arrived, so a test can see
+/// that they were in flight together. Later requests pass at once. The wait is bounded so a
+/// client that never sends `n` at once fails the test instead of hanging it.
+#[derive(Clone)]
+struct Gate(Arc<(Mutex<usize>, std::sync::Condvar)>, usize);
+
+impl Gate {
+    fn new(n: usize) -> Gate {
+        Gate(Arc::new((Mutex::new(0), std::sync::Condvar::new())), n)
+    }
+
+    /// Waits for the others; the request that completes the group runs `then` before any of
+    /// them is released. Returns whether the whole group arrived.
+    fn pass_then(&self, then: impl FnOnce()) -> bool {
+        let (count, cv) = &*self.0;
+        let mut n = count.lock().unwrap();
+        *n += 1;
+        if *n == self.1 {
+            then();
+            cv.notify_all();
+        }
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while *n < self.1 {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            n = cv.wait_timeout(n, left).unwrap().0;
+        }
+        *n >= self.1
+    }
+
+    fn pass(&self) -> bool {
+        self.pass_then(|| {})
+    }
+
+    fn reached(&self) -> bool {
+        *self.0.0.lock().unwrap() >= self.1
+    }
 }
 
 fn json(status: u16, body: &str) -> Answer {
@@ -152,6 +203,7 @@ fn serve(stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Req>>, counter: &
         let method = parts.next().unwrap_or_default().to_owned();
         let target = parts.next().unwrap_or_default().to_owned();
         let mut content_length = 0usize;
+        let mut accept_gzip = false;
         loop {
             let mut h = String::new();
             if reader.read_line(&mut h).unwrap_or(0) == 0 {
@@ -161,10 +213,13 @@ fn serve(stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Req>>, counter: &
             if h.is_empty() {
                 break;
             }
-            if let Some((k, v)) = h.split_once(':')
-                && k.eq_ignore_ascii_case("content-length")
-            {
-                content_length = v.trim().parse().unwrap_or(0);
+            if let Some((k, v)) = h.split_once(':') {
+                if k.eq_ignore_ascii_case("content-length") {
+                    content_length = v.trim().parse().unwrap_or(0);
+                }
+                if k.eq_ignore_ascii_case("accept-encoding") && v.contains("gzip") {
+                    accept_gzip = true;
+                }
             }
         }
         let mut body = vec![0u8; content_length];
@@ -189,6 +244,7 @@ fn serve(stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Req>>, counter: &
             raw_query,
             query,
             body: String::from_utf8_lossy(&body).into_owned(),
+            headers_accept_gzip: accept_gzip,
         };
         let n = counter.fetch_add(1, Ordering::SeqCst);
         log.lock().unwrap().push(req.clone());
@@ -197,6 +253,43 @@ fn serve(stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Req>>, counter: &
             Answer::Hang(d) => {
                 thread::sleep(d);
                 return;
+            }
+            Answer::Stall => {
+                let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n[{\"id\":1},";
+                if writer.write_all(head.as_bytes()).is_err() {
+                    return;
+                }
+                // Until the client closes the connection (bounded, in case it never does).
+                let _ = writer.set_read_timeout(Some(Duration::from_secs(30)));
+                let _ = reader.read(&mut [0u8; 1]);
+                return;
+            }
+            Answer::Trickle(interval) => {
+                let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n[";
+                if writer.write_all(head.as_bytes()).is_err() {
+                    return;
+                }
+                for _ in 0..2_000 {
+                    thread::sleep(interval);
+                    if writer
+                        .write_all(b" ")
+                        .and_then(|()| writer.flush())
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+                return;
+            }
+            Answer::Bytes { headers, body } => {
+                let mut out = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n", body.len());
+                for (k, v) in headers {
+                    out.push_str(&format!("{k}: {v}\r\n"));
+                }
+                out.push_str("\r\n");
+                if writer.write_all(out.as_bytes()).is_err() || writer.write_all(&body).is_err() {
+                    return;
+                }
             }
             Answer::Http {
                 status,
@@ -267,7 +360,8 @@ async fn listing_pages_builds_its_own_urls_and_signs_each_request() {
         json_paged(&products_json(start..end), 250, 3)
     });
     *base.lock().unwrap() = mock.base.clone();
-    let client = mock.client();
+    // One request at a time, so the log is in page order.
+    let client = mock.client_with(|c| c.max_concurrency = 1);
     assert_eq!(client.auth_mode(), AuthMode::OAuth1);
     let listing = client
         .list_all_products(ProductQuery::default(), &CancelToken::new())
@@ -317,8 +411,9 @@ async fn a_runaway_answer_is_refused_not_buffered() {
 #[tokio::test]
 async fn a_repeated_page_stops_the_listing_with_an_error() {
     let mock = Mock::start(|_, _| json_paged(&products_json(1..101), 500, 5));
+    // One request at a time, so nothing is asked for after the repeated page.
     let err = mock
-        .client()
+        .client_with(|c| c.max_concurrency = 1)
         .list_all_products(ProductQuery::default(), &CancelToken::new())
         .await
         .unwrap_err();
@@ -430,8 +525,8 @@ async fn a_long_retry_after_is_reported_not_slept_through() {
     });
     let err = mock.client().get_product(1).await.unwrap_err();
     match err {
-        WooError::RateLimited { retry_after, .. } => {
-            assert_eq!(retry_after, Some(Duration::from_secs(3600)))
+        e if e.kind() == WooErrorKind::RateLimited => {
+            assert_eq!(e.retry_after(), Some(Duration::from_secs(3600)))
         }
         other => panic!("{other:?}"),
     }
@@ -655,7 +750,12 @@ async fn a_failure_after_the_first_chunk_marks_the_rest() {
             )
         }
     });
-    let client = mock.client_with(|c| c.batch_limit = 2);
+    // One request at a time: the refusal of the second request stops the third before it is
+    // sent.
+    let client = mock.client_with(|c| {
+        c.batch_limit = 2;
+        c.max_concurrency = 1;
+    });
     let create: Vec<ProductWrite> = (0..5)
         .map(|i| ProductWrite {
             sku: Some(format!("N{i}")),
@@ -719,8 +819,10 @@ async fn cancellation_stops_a_listing_between_pages() {
             10,
         )
     });
+    // One request at a time; the concurrent case is
+    // `a_cancel_while_pages_are_in_flight_sends_nothing_more`.
     let err = mock
-        .client()
+        .client_with(|c| c.max_concurrency = 1)
         .list_all_products(ProductQuery::default(), &cancel)
         .await
         .unwrap_err();
@@ -837,6 +939,50 @@ async fn check_connection_detects_plain_permalinks() {
 }
 
 #[tokio::test]
+async fn check_connection_tells_the_site_address_when_the_store_url_is_a_sub_path() {
+    let base = Arc::new(Mutex::new(String::new()));
+    let b2 = base.clone();
+    // WordPress's front controller serves `?rest_route=` under any path, so a Store URL that
+    // points into the site finds the index there, naming the real address.
+    let mock = Mock::start(move |req, _| match req.path.as_str() {
+        "/shop/products/" if req.q("rest_route") == Some("/") => json(
+            200,
+            &index_json(r#"["wc/v3"]"#).replace("BASE", &b2.lock().unwrap()),
+        ),
+        _ => html(404, "<html>Not found</html>"),
+    });
+    *base.lock().unwrap() = format!("{}/", mock.base);
+    let client = mock.client_with(|c| c.store_url = format!("{}/shop/products", mock.base));
+    let err = client.check_connection().await.unwrap_err();
+    assert_eq!(err.kind(), WooErrorKind::WrongStoreUrl, "{err}");
+    let expected = format!(
+        "this WordPress site's address is {} — use that as the Store URL",
+        mock.base
+    );
+    assert!(err.to_string().contains(&expected), "{err}");
+    let paths: Vec<String> = mock.requests().iter().map(|r| r.path.clone()).collect();
+    assert_eq!(paths, ["/shop/products/wp-json/", "/shop/products/"]);
+}
+
+#[tokio::test]
+async fn check_connection_diagnoses_plain_permalinks_when_the_addresses_agree() {
+    let base = Arc::new(Mutex::new(String::new()));
+    let b2 = base.clone();
+    let mock = Mock::start(move |req, _| match req.path.as_str() {
+        "/" if req.q("rest_route") == Some("/") => json(
+            200,
+            &index_json(r#"["wc/v3"]"#).replace("BASE", &b2.lock().unwrap()),
+        ),
+        _ => html(404, "<html>Not found</html>"),
+    });
+    // The site reports itself over https (a proxy terminates TLS), with a trailing slash:
+    // still the same address.
+    *base.lock().unwrap() = format!("{}/", mock.base.replace("http://", "HTTPS://"));
+    let err = mock.client().check_connection().await.unwrap_err();
+    assert_eq!(err.kind(), WooErrorKind::PlainPermalinks, "{err}");
+}
+
+#[tokio::test]
 async fn check_connection_detects_a_site_that_is_not_wordpress() {
     let mock = Mock::start(|_, _| html(200, "<html>Welcome</html>"));
     let err = mock.client().check_connection().await.unwrap_err();
@@ -896,6 +1042,41 @@ async fn the_secret_never_appears_in_errors_even_when_the_store_echoes_it() {
     let err = mock.client().get_product(1).await.unwrap_err();
     assert!(!format!("{err}{err:?}").contains(SECRET), "{err:?}");
     assert!(err.to_string().contains("consumer_secret=***"), "{err}");
+}
+
+#[tokio::test]
+async fn a_firewall_page_echoing_the_credentials_is_quoted_without_them() {
+    use base64::Engine as _;
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{KEY}:{SECRET}"));
+    let page_basic = basic.clone();
+    // What some web application firewalls answer: the refused request, headers and all.
+    let mock = Mock::start(move |req, _| {
+        html(
+            403,
+            &format!(
+                "<html><head><title>Request blocked</title><style>p {{ color: red }}</style></head>\
+                 <body><h1>Request blocked by the firewall</h1>\
+                 <pre>Authorization: Basic {page_basic}</pre><p>GET {}?{}</p></body></html>",
+                req.path, req.raw_query
+            ),
+        )
+    });
+    let err = mock.client().get_product(1).await.unwrap_err();
+    assert_eq!(err.kind(), WooErrorKind::Forbidden);
+    let text = format!("{err}\n{err:?}");
+    assert!(
+        text.contains("Request blocked by the firewall"),
+        "the page is quoted: {text}"
+    );
+    assert!(text.contains("Authorization: Basic ***"), "{text}");
+    assert!(!text.contains(SECRET), "{text}");
+    assert!(!text.contains(&basic), "{text}");
+    assert!(!text.contains(&basic[8..40]), "{text}");
+    assert!(!text.contains("color: red"), "style is not text: {text}");
+    // The echoed query carried a signature; its value is gone too.
+    assert!(text.contains("oauth_signature=***"), "{text}");
+    let sig = mock.requests()[0].q("oauth_signature").unwrap().to_owned();
+    assert!(!text.contains(&sig), "{text}");
 }
 
 #[tokio::test]
@@ -1045,4 +1226,640 @@ fn clients_and_their_futures_can_move_between_threads() {
     send(&client.batch_products(Batch::default(), &cancel));
     send(&client.batch_variations(1, Batch::default(), &cancel));
     send(&client.products(ProductQuery::default()));
+    send(&client.products_by_ids(&[1], &cancel));
+    send(&client.variations_by_ids(1, &[2], &cancel));
+    send(&client.orders_by_ids(&[1], &cancel));
+    let page = qbm_woocommerce::woo::PageRequest::new(1, 50);
+    send(&client.customers_page(CustomerQuery::default(), page, &cancel));
+    send(&client.orders_page(OrderQuery::default(), page, &cancel));
+    send(&client.orders_stream(OrderQuery::default(), cancel.clone()));
+    send(&client.batch_variations_of_parents(Vec::new(), &cancel));
+}
+
+// ---- Concurrency, limits and timeouts ----
+
+fn page_items(page: usize, per_page: usize, total: usize) -> String {
+    let start = (page - 1) * per_page + 1;
+    let end = (start + per_page).min(total + 1);
+    products_json(start..end.max(start))
+}
+
+#[tokio::test]
+async fn listing_pages_after_the_first_are_fetched_concurrently_and_kept_in_order() {
+    let gate = Gate::new(4);
+    let g2 = gate.clone();
+    let mock = Mock::start(move |req, _| {
+        let page = page_of(req);
+        if page >= 2 {
+            g2.pass();
+        }
+        json_paged(&page_items(page, 100, 1000), 1000, 10)
+    });
+    let client = mock.client();
+    let listing = client
+        .list_all_products(ProductQuery::default(), &CancelToken::new())
+        .await
+        .expect("listing");
+    assert!(gate.reached(), "pages 2-5 were in flight together");
+    assert_eq!(listing.pages, 10);
+    let ids: Vec<u64> = listing.records.iter().map(|p| p.id).collect();
+    assert_eq!(ids, (1..=1000).collect::<Vec<u64>>());
+    let reqs = mock.requests();
+    assert_eq!(reqs.len(), 10);
+    assert_eq!(reqs[0].q("page"), Some("1"), "page 1 goes first, alone");
+    let mut pages: Vec<usize> = reqs.iter().map(page_of).collect();
+    pages.sort_unstable();
+    assert_eq!(pages, (1..=10).collect::<Vec<_>>(), "each page once");
+    let stats = client.stats();
+    assert_eq!(stats.total, 10);
+    assert!((4..=8).contains(&stats.max_in_flight), "{stats:?}");
+}
+
+#[tokio::test]
+async fn a_store_that_answers_well_gets_more_requests_at_once() {
+    let mock = Mock::start(|req, _| json_paged(&page_items(page_of(req), 100, 3000), 3000, 30));
+    let client = mock.client();
+    client
+        .list_all_products(ProductQuery::default(), &CancelToken::new())
+        .await
+        .unwrap();
+    let stats = client.stats();
+    assert!(stats.concurrency_limit > 4, "{stats:?}");
+    assert!(stats.concurrency_limit <= 8, "{stats:?}");
+    assert_eq!(stats.slow_downs, 0);
+}
+
+#[tokio::test]
+async fn a_struggling_store_gets_fewer_requests_at_once() {
+    let mock = Mock::start(|_, _| html(503, "busy"));
+    let client = mock.client();
+    let err = client.get_product(1).await.unwrap_err();
+    assert_eq!(err.kind(), WooErrorKind::StoreDown);
+    let stats = client.stats();
+    // 4 → 2 → 1, and it stays at 1 while the store keeps failing.
+    assert_eq!(stats.concurrency_limit, 1, "{stats:?}");
+    assert!(stats.slow_downs >= 2, "{stats:?}");
+}
+
+#[tokio::test]
+async fn a_cancel_while_pages_are_in_flight_sends_nothing_more() {
+    let cancel = CancelToken::new();
+    let gate = Gate::new(4);
+    let (c2, g2) = (cancel.clone(), gate.clone());
+    let mock = Mock::start(move |req, _| {
+        let page = page_of(req);
+        if page >= 2 {
+            // The four requests in flight hold every slot; the cancel comes before any answer.
+            g2.pass_then(|| c2.cancel());
+        }
+        json_paged(&page_items(page, 100, 1000), 1000, 10)
+    });
+    let err = mock
+        .client()
+        .list_all_products(ProductQuery::default(), &cancel)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), WooErrorKind::Cancelled);
+    assert!(gate.reached());
+    assert_eq!(mock.requests().len(), 5, "page 1 and the four in flight");
+}
+
+#[tokio::test]
+async fn a_long_retry_after_pauses_every_request_of_the_client() {
+    let mock = Mock::start(|req, _| match req.path.as_str() {
+        "/wp-json/wc/v3/products/1" => Answer::Http {
+            status: 429,
+            headers: vec![("Retry-After".into(), "120".into())],
+            body: String::new(),
+        },
+        _ => json(200, r#"{"id":2}"#),
+    });
+    let client = mock.client_with(|c| c.retry.max_retry_after = Duration::from_secs(5));
+    let first = client.get_product(1).await.unwrap_err();
+    assert_eq!(first.kind(), WooErrorKind::RateLimited);
+    // Another call of the same client does not even ask: the store said to wait.
+    let second = client.get_product(2).await.unwrap_err();
+    assert_eq!(second.kind(), WooErrorKind::RateLimited);
+    let left = second.retry_after().expect("how long to wait");
+    assert!(
+        left > Duration::from_secs(100) && left <= Duration::from_secs(120),
+        "{left:?}"
+    );
+    assert!(second.to_string().contains("It asked to wait"), "{second}");
+    assert_eq!(mock.requests().len(), 1);
+    assert_eq!(client.stats().pauses, 1);
+}
+
+#[tokio::test]
+async fn sku_chunks_are_looked_up_concurrently_in_input_order() {
+    let gate = Gate::new(3);
+    let g2 = gate.clone();
+    let mock = Mock::start(move |req, _| {
+        g2.pass();
+        let skus: Vec<&str> = req.q("sku").unwrap_or_default().split(',').collect();
+        let items: Vec<String> = skus
+            .iter()
+            .map(|s| {
+                let id: u64 = s.trim_start_matches('S').parse().unwrap();
+                format!(r#"{{"id":{id},"sku":"{s}","type":"simple"}}"#)
+            })
+            .collect();
+        json_paged(&format!("[{}]", items.join(",")), skus.len(), 1)
+    });
+    let skus: Vec<String> = (1..=300).map(|i| format!("S{i}")).collect();
+    let client = mock.client();
+    let found = client
+        .products_by_sku(&skus, &CancelToken::new())
+        .await
+        .unwrap();
+    assert!(gate.reached(), "the three chunks were in flight together");
+    let ids: Vec<u64> = found.records.iter().map(|p| p.id).collect();
+    assert_eq!(ids, (1..=300).collect::<Vec<u64>>());
+    assert_eq!(mock.requests().len(), 3);
+    assert!(client.stats().max_in_flight >= 3);
+}
+
+#[tokio::test]
+async fn records_are_read_by_id_in_chunks_in_the_order_asked() {
+    let mock = Mock::start(|req, _| {
+        let mut ids: Vec<u64> = req
+            .q("include")
+            .unwrap_or_default()
+            .split(',')
+            .map(|s| s.parse().unwrap())
+            .collect();
+        // The store answers in its own order and does not know some ids.
+        ids.sort_unstable();
+        ids.retain(|id| !id.is_multiple_of(50));
+        let kind = if req.path.contains("/variations") {
+            "variation"
+        } else {
+            "simple"
+        };
+        let items: Vec<String> = ids
+            .iter()
+            .map(|id| format!(r#"{{"id":{id},"type":"{kind}","total":"1.50"}}"#))
+            .collect();
+        json_paged(&format!("[{}]", items.join(",")), ids.len(), 1)
+    });
+    let client = mock.client();
+    let cancel = CancelToken::new();
+    let mut asked: Vec<u64> = (1..=230).rev().collect();
+    asked.insert(10, 7); // asked twice: its first place counts
+    let products = client.products_by_ids(&asked, &cancel).await.unwrap();
+    let mut expected: Vec<u64> = (1..=230)
+        .rev()
+        .filter(|id: &u64| !id.is_multiple_of(50) && *id != 7)
+        .collect();
+    expected.insert(10, 7);
+    assert_eq!(
+        products.records.iter().map(|p| p.id).collect::<Vec<_>>(),
+        expected
+    );
+    let reqs = mock.requests();
+    assert_eq!(reqs.len(), 3);
+    for r in &reqs {
+        assert_eq!(r.path, "/wp-json/wc/v3/products");
+        assert!(r.q("include").unwrap().split(',').count() <= 100);
+        assert_eq!(r.q("per_page"), Some("100"));
+        assert!(r.raw_query.len() < 2500, "URLs stay short");
+    }
+
+    let variations = client
+        .variations_by_ids(1036, &[1039, 1037, 1038], &cancel)
+        .await
+        .unwrap();
+    assert_eq!(
+        variations
+            .records
+            .iter()
+            .map(|v| (v.id, v.parent_id))
+            .collect::<Vec<_>>(),
+        vec![(1039, 1036), (1037, 1036), (1038, 1036)]
+    );
+    let orders = client.orders_by_ids(&[1045, 1040], &cancel).await.unwrap();
+    assert_eq!(
+        orders.records.iter().map(|o| o.id).collect::<Vec<_>>(),
+        vec![1045, 1040]
+    );
+    let reqs = mock.requests();
+    assert_eq!(reqs[3].path, "/wp-json/wc/v3/products/1036/variations");
+    assert_eq!(reqs[4].path, "/wp-json/wc/v3/orders");
+    assert_eq!(reqs[4].q("include"), Some("1045,1040"));
+
+    // Nothing is asked for once cancelled.
+    cancel.cancel();
+    let err = client.products_by_ids(&[1, 2], &cancel).await.unwrap_err();
+    assert_eq!(err.kind(), WooErrorKind::Cancelled);
+    assert_eq!(mock.requests().len(), 5);
+}
+
+/// An update batch answer for the ids in `body`; ids divisible by 7 are refused.
+fn batch_answer(body: &str) -> Answer {
+    let body: serde_json::Value = serde_json::from_str(body).unwrap();
+    let answered: Vec<String> = body["update"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            let id = u["id"].as_u64().unwrap();
+            if id.is_multiple_of(7) {
+                format!(r#"{{"id":{id},"error":{{"code":"woocommerce_rest_product_invalid_id","message":"Invalid ID.","data":{{"status":400}}}}}}"#)
+            } else {
+                format!(r#"{{"id":{id},"stock_quantity":{}}}"#, u["stock_quantity"])
+            }
+        })
+        .collect();
+    json(200, &format!(r#"{{"update":[{}]}}"#, answered.join(",")))
+}
+
+fn first_id(body: &str) -> u64 {
+    let body: serde_json::Value = serde_json::from_str(body).unwrap();
+    body["update"][0]["id"].as_u64().unwrap()
+}
+
+fn stock_updates(ids: std::ops::RangeInclusive<u64>) -> Batch<ProductWrite> {
+    Batch {
+        update: ids
+            .map(|i| ProductWrite {
+                id: Some(i),
+                manage_stock: Some(true),
+                stock_quantity: Some(i as i64),
+                ..Default::default()
+            })
+            .collect(),
+        ..Batch::default()
+    }
+}
+
+#[tokio::test]
+async fn batch_chunks_go_out_concurrently_and_every_item_says_what_became_of_it() {
+    use qbm_woocommerce::woo::ItemState;
+    let gate = Gate::new(4);
+    let g2 = gate.clone();
+    let mock = Mock::start(move |req, _| {
+        let first = first_id(&req.body);
+        if first > 1 {
+            g2.pass();
+        }
+        // The gateway gives up on the chunk starting at 101 after the store may have saved it.
+        if first == 101 {
+            return html(504, "<html>Gateway Timeout</html>");
+        }
+        batch_answer(&req.body)
+    });
+    let client = mock.client_with(|c| c.batch_limit = 50);
+    let out = client
+        .batch_products(stock_updates(1..=250), &CancelToken::new())
+        .await
+        .unwrap();
+    assert!(
+        gate.reached(),
+        "the four chunks after the first were in flight together"
+    );
+    assert_eq!(mock.requests().len(), 5, "each chunk sent once");
+    assert_eq!(out.update.len(), 250);
+    for (i, r) in out.update.iter().enumerate() {
+        let id = i as u64 + 1;
+        let state = qbm_woocommerce::woo::item_state(r);
+        let expected = if (101..=150).contains(&id) {
+            ItemState::OutcomeUnknown
+        } else if id.is_multiple_of(7) {
+            ItemState::Refused
+        } else {
+            ItemState::Applied
+        };
+        assert_eq!(state, expected, "item {id}");
+        if let Ok(p) = r {
+            assert_eq!(p.id, id, "results stay in input order");
+        }
+    }
+    let stopped = out.stopped_by.as_ref().expect("the 504 is reported");
+    assert_eq!(stopped.kind(), WooErrorKind::OutcomeUnknown);
+    assert!(stopped.to_string().contains("HTTP 504"), "{stopped}");
+    assert_eq!(out.count(ItemState::NotSent), 0);
+}
+
+#[tokio::test]
+async fn chunks_not_yet_sent_when_a_write_fails_are_reported_as_not_sent() {
+    use qbm_woocommerce::woo::ItemState;
+    let mock = Mock::start(|req, _| {
+        if first_id(&req.body) == 101 {
+            return Answer::Drop;
+        }
+        batch_answer(&req.body)
+    });
+    let client = mock.client_with(|c| {
+        c.batch_limit = 50;
+        c.max_concurrency = 1;
+    });
+    let out = client
+        .batch_products(stock_updates(1..=250), &CancelToken::new())
+        .await
+        .unwrap();
+    assert_eq!(mock.requests().len(), 3);
+    assert_eq!(out.count(ItemState::OutcomeUnknown), 50);
+    assert_eq!(out.count(ItemState::NotSent), 100);
+    assert!(
+        out.update[150..]
+            .iter()
+            .all(|r| r.as_ref().unwrap_err().code == ITEM_NOT_SENT)
+    );
+    assert_eq!(out.stopped_by.unwrap().kind(), WooErrorKind::OutcomeUnknown);
+}
+
+#[tokio::test]
+async fn variation_batches_of_several_parents_go_out_concurrently() {
+    let gate = Gate::new(3);
+    let g2 = gate.clone();
+    let mock = Mock::start(move |req, _| {
+        g2.pass();
+        batch_answer(&req.body)
+    });
+    let client = mock.client();
+    let batches: Vec<(u64, Batch<qbm_woocommerce::woo::VariationWrite>)> = [10u64, 20, 30]
+        .iter()
+        .map(|parent| {
+            (
+                *parent,
+                Batch {
+                    update: vec![qbm_woocommerce::woo::VariationWrite {
+                        id: Some(parent + 2),
+                        stock_quantity: Some(5),
+                        ..Default::default()
+                    }],
+                    ..Batch::default()
+                },
+            )
+        })
+        .collect();
+    let out = client
+        .batch_variations_of_parents(batches, &CancelToken::new())
+        .await;
+    assert!(gate.reached());
+    let got: Vec<(u64, u64, u64)> = out
+        .iter()
+        .map(|(parent, r)| {
+            let v = r.as_ref().unwrap().update[0].as_ref().unwrap();
+            (*parent, v.id, v.parent_id)
+        })
+        .collect();
+    assert_eq!(got, vec![(10, 12, 10), (20, 22, 20), (30, 32, 30)]);
+    let mut paths: Vec<String> = mock.requests().iter().map(|r| r.path.clone()).collect();
+    paths.sort();
+    assert_eq!(
+        paths,
+        [
+            "/wp-json/wc/v3/products/10/variations/batch",
+            "/wp-json/wc/v3/products/20/variations/batch",
+            "/wp-json/wc/v3/products/30/variations/batch"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_stalled_answer_is_given_up_after_the_idle_timeout_not_the_request_timeout() {
+    for (label, answer) in [("stall", 0), ("trickle", 1)] {
+        let mock = Mock::start(move |_, _| match answer {
+            0 => Answer::Stall,
+            _ => Answer::Trickle(Duration::from_millis(20)),
+        });
+        let client = mock.client_with(|c| {
+            c.request_timeout = Duration::from_secs(60);
+            c.idle_timeout = Duration::from_millis(300);
+        });
+        let started = std::time::Instant::now();
+        let err = client.get_product(1).await.unwrap_err();
+        let took = started.elapsed();
+        assert_eq!(err.kind(), WooErrorKind::Timeout, "{label}: {err}");
+        assert!(err.is_transient());
+        assert_eq!(mock.requests().len(), 4, "{label}: a read is retried");
+        assert!(took < Duration::from_secs(20), "{label}: took {took:?}");
+        let text = err.to_string();
+        let expected = if answer == 0 {
+            "sent nothing for"
+        } else {
+            "too slowly"
+        };
+        assert!(text.contains(expected), "{label}: {text}");
+        assert!(text.contains("GET /wp-json/wc/v3/products/1"), "{text}");
+    }
+}
+
+#[tokio::test]
+async fn a_write_whose_answer_stalls_has_an_unknown_outcome() {
+    let mock = Mock::start(|_, _| Answer::Stall);
+    let client = mock.client_with(|c| c.idle_timeout = Duration::from_millis(300));
+    let out = client
+        .batch_products(stock_updates(1..=3), &CancelToken::new())
+        .await
+        .unwrap();
+    assert_eq!(mock.requests().len(), 1);
+    assert!(
+        out.update
+            .iter()
+            .all(|r| r.as_ref().unwrap_err().outcome_unknown())
+    );
+    assert_eq!(out.stopped_by.unwrap().kind(), WooErrorKind::OutcomeUnknown);
+}
+
+#[tokio::test]
+async fn the_answer_cap_counts_decompressed_bytes() {
+    use std::io::Write as _;
+    // 40 MiB of JSON that compresses to a few dozen KiB.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(b"[").unwrap();
+    let chunk = " ".repeat(1024 * 1024);
+    for _ in 0..40 {
+        gz.write_all(chunk.as_bytes()).unwrap();
+    }
+    gz.write_all(b"]").unwrap();
+    let bomb = gz.finish().unwrap();
+    assert!(bomb.len() < 1024 * 1024);
+    let mock = Mock::start(move |req, _| {
+        assert!(
+            req.headers_accept_gzip,
+            "the client asks for compressed answers"
+        );
+        Answer::Bytes {
+            headers: vec![
+                ("Content-Type".into(), "application/json".into()),
+                ("Content-Encoding".into(), "gzip".into()),
+            ],
+            body: bomb.clone(),
+        }
+    });
+    let err = mock.client().get_product(1).await.unwrap_err();
+    assert_eq!(err.kind(), WooErrorKind::UnexpectedResponse);
+    assert!(err.to_string().contains("larger than 32 MiB"), "{err}");
+    assert_eq!(mock.requests().len(), 1);
+}
+
+// ---- Listings for screens ----
+
+#[tokio::test]
+async fn one_page_of_customers_with_the_store_totals() {
+    let mock = Mock::start(|req, _| {
+        assert_eq!(req.path, "/wp-json/wc/v3/customers");
+        Answer::Http {
+            status: 200,
+            headers: vec![
+                ("Content-Type".into(), "application/json".into()),
+                ("X-WP-Total".into(), "3912".into()),
+                ("X-WP-TotalPages".into(), "40".into()),
+            ],
+            body: r#"[{"id":4,"email":"anna.schmidt@example.test","first_name":"Anna","role":"customer","date_created_gmt":"2026-11-27T17:28:40","billing":{"company":"Schmidt & Söhne GmbH","phone":"+49 30 1234567"}},
+                      {"id":5,"email":"ben@example.test","role":"shop_manager","date_created":"2026-11-27T18:28:41","date_created_gmt":"2026-11-27T17:28:41"}]"#.into(),
+        }
+    });
+    let client = mock.client();
+    let q = CustomerQuery {
+        search: Some("schmidt".into()),
+        orderby: Some(qbm_woocommerce::woo::OrderBy::Name),
+        order: Some(qbm_woocommerce::woo::SortOrder::Desc),
+        ..CustomerQuery::default()
+    };
+    let page = client
+        .customers_page(
+            q,
+            qbm_woocommerce::woo::PageRequest::new(2, 250),
+            &CancelToken::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.number, 2);
+    assert_eq!(page.total_items, Some(3912));
+    assert_eq!(page.total_pages, Some(40));
+    assert_eq!(page.records.len(), 2);
+    assert_eq!(page.records[0].billing.company, "Schmidt & Söhne GmbH");
+    assert_eq!(
+        page.records[1].date_created_gmt.unwrap().to_rfc3339(),
+        "2026-11-27T17:28:41+00:00"
+    );
+    let r = &mock.requests()[0];
+    assert_eq!(r.q("search"), Some("schmidt"));
+    assert_eq!(r.q("role"), Some("all"), "every role unless asked");
+    assert_eq!(r.q("orderby"), Some("name"));
+    assert_eq!(r.q("order"), Some("desc"));
+    assert_eq!(r.q("page"), Some("2"));
+    assert_eq!(
+        r.q("per_page"),
+        Some("100"),
+        "clamped to the store's maximum"
+    );
+}
+
+fn order_json(id: u64) -> String {
+    format!(
+        r#"{{"id":{id},"number":"{id}","status":"processing","currency":"EUR","total":"53.92","total_tax":"8.61","date_created":"2026-11-27T18:28:46","date_created_gmt":"2026-11-27T17:28:46","date_modified_gmt":"2026-11-27T17:30:00","line_items":[{{"id":1,"product_id":1029,"quantity":2,"total":"22.50","price":11.25,"sku":"FX-MUG"}}]}}"#
+    )
+}
+
+#[tokio::test]
+async fn orders_in_a_gmt_window_by_page_and_as_a_stream() {
+    use chrono::TimeZone;
+    let mock = Mock::start(|req, _| {
+        let page = page_of(req);
+        let ids: Vec<String> = ((page - 1) * 100 + 1..=(page * 100).min(250))
+            .map(|i| order_json(i as u64))
+            .collect();
+        json_paged(&format!("[{}]", ids.join(",")), 250, 3)
+    });
+    let client = mock.client();
+    let after = chrono::Utc
+        .with_ymd_and_hms(2026, 11, 27, 17, 28, 43)
+        .unwrap();
+    let before = chrono::Utc
+        .with_ymd_and_hms(2026, 11, 27, 17, 28, 49)
+        .unwrap();
+    let q = OrderQuery {
+        status: vec!["processing".into(), "on-hold".into()],
+        ..OrderQuery::created_between(after, before)
+    };
+    let page = client
+        .orders_page(
+            q.clone(),
+            qbm_woocommerce::woo::PageRequest::new(3, 100),
+            &CancelToken::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!((page.total_items, page.total_pages), (Some(250), Some(3)));
+    assert_eq!(page.records.len(), 50);
+    let o = &page.records[0];
+    assert_eq!(o.total, "53.92".parse().unwrap());
+    assert_eq!(o.line_items[0].price, "11.25".parse().unwrap());
+    assert_eq!(
+        o.date_created_gmt.unwrap(),
+        chrono::Utc
+            .with_ymd_and_hms(2026, 11, 27, 17, 28, 46)
+            .unwrap()
+    );
+    let r = &mock.requests()[0];
+    assert_eq!(r.q("after"), Some("2026-11-27T17:28:43"));
+    assert_eq!(r.q("before"), Some("2026-11-27T17:28:49"));
+    assert_eq!(r.q("dates_are_gmt"), Some("true"));
+    assert_eq!(r.q("status"), Some("processing,on-hold"));
+    assert_eq!(r.q("page"), Some("3"));
+
+    // The whole window as a stream: pages in order, every order once.
+    let stream = client.orders_stream(q, CancelToken::new());
+    futures_util::pin_mut!(stream);
+    let mut seen = Vec::new();
+    while let Some(page) = futures_util::StreamExt::next(&mut stream).await {
+        let page = page.unwrap();
+        seen.push(page.number);
+        assert_eq!(page.total_items, Some(250));
+    }
+    assert_eq!(seen, vec![1, 2, 3]);
+    assert_eq!(mock.requests().len(), 4);
+}
+
+#[tokio::test]
+async fn orders_modified_in_a_window_are_polled_oldest_change_first() {
+    use chrono::TimeZone;
+    let mock = Mock::start(|req, _| match req.path.as_str() {
+        "/wp-json/wc/v3/orders/1045/refunds" => json_paged(
+            r#"[{"id":1047,"amount":"35.58","date_created_gmt":"2026-11-27T17:29:10","line_items":[{"id":9,"quantity":-2,"total":"-25.00","price":12.5}]}]"#,
+            1,
+            1,
+        ),
+        _ => json_paged(
+            &format!("[{},{}]", order_json(1043), order_json(1045)),
+            2,
+            1,
+        ),
+    });
+    let client = mock.client();
+    let after = chrono::Utc
+        .with_ymd_and_hms(2026, 11, 27, 17, 28, 50)
+        .unwrap();
+    let before = chrono::Utc
+        .with_ymd_and_hms(2026, 11, 27, 17, 40, 0)
+        .unwrap();
+    let listing = client
+        .list_all_orders(
+            OrderQuery::modified_between(after, before),
+            &CancelToken::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        listing.records.iter().map(|o| o.id).collect::<Vec<_>>(),
+        vec![1043, 1045]
+    );
+    let r = &mock.requests()[0];
+    assert_eq!(r.q("modified_after"), Some("2026-11-27T17:28:50"));
+    assert_eq!(r.q("modified_before"), Some("2026-11-27T17:40:00"));
+    assert_eq!(r.q("dates_are_gmt"), Some("true"));
+    assert_eq!(r.q("orderby"), Some("modified"));
+    assert_eq!(r.q("order"), Some("asc"));
+
+    let refunds = client
+        .list_all_refunds(1045, &CancelToken::new())
+        .await
+        .unwrap();
+    let refund = &refunds.records[0];
+    assert_eq!(refund.amount, "35.58".parse().unwrap());
+    assert_eq!(refund.line_items[0].total, "-25.00".parse().unwrap());
 }

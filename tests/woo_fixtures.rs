@@ -350,7 +350,8 @@ fixtures! {
     }
     post_products_duplicate_sku_400: "POST-products-duplicate-sku-400.json" => |fx| {
         match fx.error() {
-            WooError::Rejected { status, code, resource_id, message, .. } => {
+            e if e.kind() == WooErrorKind::Rejected => {
+                let (status, code, resource_id, message) = (e.http_status().unwrap(), e.store_code().unwrap().to_owned(), e.resource_id(), e.store_message().unwrap().to_owned());
                 assert_eq!((status, code.as_str(), resource_id), (400, "product_invalid_sku", Some(1029)));
                 assert_eq!(message, "Invalid or duplicated SKU.");
             }
@@ -408,7 +409,8 @@ fixtures! {
     }
     put_products_id_of_a_variation_404: "PUT-products-id-of-a-variation-404.json" => |fx| {
         match fx.error() {
-            WooError::NotFound { code, message, .. } => {
+            e if e.kind() == WooErrorKind::NotFound => {
+                let (code, message) = (e.store_code().unwrap(), e.store_message().unwrap());
                 assert_eq!(code, "woocommerce_rest_invalid_product_id");
                 assert!(message.contains("/products/<product_id>/variations/<id>"), "{message}");
             }
@@ -531,7 +533,7 @@ fixtures! {
     }
     get_products_deleted_404: "GET-products-deleted-404.json" => |fx| {
         match fx.error() {
-            WooError::NotFound { code, .. } => assert_eq!(code, "woocommerce_rest_product_invalid_id"),
+            e if e.kind() == WooErrorKind::NotFound => assert_eq!(e.store_code().unwrap(), "woocommerce_rest_product_invalid_id"),
             other => panic!("{other:?}"),
         }
     }
@@ -567,7 +569,8 @@ fixtures! {
     }
     post_customers_duplicate_email_400: "POST-customers-duplicate-email-400.json" => |fx| {
         match fx.error() {
-            WooError::Rejected { code, message, .. } => {
+            e if e.kind() == WooErrorKind::Rejected => {
+                let (code, message) = (e.store_code().unwrap(), e.store_message().unwrap());
                 assert_eq!(code, "registration-error-email-exists");
                 assert!(!message.contains('<'), "{message}");
                 assert!(message.starts_with("An account is already registered"), "{message}");
@@ -629,7 +632,8 @@ fixtures! {
     }
     post_orders_refunds_api_refund_default_error: "POST-orders-refunds-api_refund-default-error.json" => |fx| {
         match fx.error() {
-            WooError::Rejected { status, code, .. } => {
+            e if e.kind() == WooErrorKind::Rejected => {
+                let (status, code) = (e.http_status().unwrap(), e.store_code().unwrap().to_owned());
                 assert_eq!((status, code.as_str()), (500, "woocommerce_rest_cannot_create_order_refund"));
             }
             other => panic!("{other:?}"),
@@ -810,7 +814,7 @@ fixtures! {
     }
     err_per_page_0_400: "ERR-per_page-0-400.json" => |fx| {
         match fx.error() {
-            WooError::Rejected { status, code, .. } => assert_eq!((status, code.as_str()), (400, "rest_invalid_param")),
+            e if e.kind() == WooErrorKind::Rejected => assert_eq!((e.http_status().unwrap(), e.store_code().unwrap()), (400, "rest_invalid_param")),
             other => panic!("{other:?}"),
         }
     }
@@ -819,19 +823,20 @@ fixtures! {
     }
     err_orders_nonexistent_id_404: "ERR-orders-nonexistent-id-404.json" => |fx| {
         match fx.error() {
-            WooError::NotFound { code, .. } => assert_eq!(code, "woocommerce_rest_shop_order_invalid_id"),
+            e if e.kind() == WooErrorKind::NotFound => assert_eq!(e.store_code().unwrap(), "woocommerce_rest_shop_order_invalid_id"),
             other => panic!("{other:?}"),
         }
     }
     err_products_invalid_json_body_400: "ERR-products-invalid-json-body-400.json" => |fx| {
         match fx.error() {
-            WooError::Rejected { code, .. } => assert_eq!(code, "rest_invalid_json"),
+            e if e.kind() == WooErrorKind::Rejected => assert_eq!(e.store_code().unwrap(), "rest_invalid_json"),
             other => panic!("{other:?}"),
         }
     }
     err_orders_invalid_status_400: "ERR-orders-invalid-status-400.json" => |fx| {
         match fx.error() {
-            WooError::Rejected { code, message, .. } => {
+            e if e.kind() == WooErrorKind::Rejected => {
+                let (code, message) = (e.store_code().unwrap(), e.store_message().unwrap());
                 assert_eq!(code, "rest_invalid_param");
                 assert!(message.contains("status"));
             }
@@ -842,7 +847,8 @@ fixtures! {
         assert!(fx.body_text.as_ref().unwrap().starts_with("<!DOCTYPE html>"));
         assert!(!is_json_content_type(fx.header("Content-Type").as_deref()));
         match fx.error() {
-            WooError::NotApiResponse { status, content_type, .. } => {
+            e if e.kind() == WooErrorKind::NotApiResponse => {
+                let (status, content_type) = (e.http_status().unwrap(), e.context().content_type.clone().unwrap());
                 assert_eq!((status, content_type.as_str()), (404, "text/html"));
             }
             other => panic!("{other:?}"),
@@ -870,7 +876,8 @@ fixtures! {
     }
     redirect_frontend_https_get_301: "REDIRECT-frontend-https-get-301.json" => |fx| {
         match fx.error() {
-            WooError::Redirect { status, location, .. } => {
+            e if e.kind() == WooErrorKind::Redirect => {
+                let (status, location) = (e.http_status().unwrap(), e.context().location.clone().unwrap());
                 assert_eq!((status, location.as_str()), (301, "https://127.0.0.1:8080/shop/"));
             }
             other => panic!("{other:?}"),

@@ -17,108 +17,37 @@ fn tainted(label: &str) -> String {
     )
 }
 
-/// One value of every variant, each string field tainted.
+/// One value of every kind, with every text of its context tainted.
 fn every_variant() -> Vec<WooError> {
     let t = tainted;
-    vec![
-        WooError::Config {
-            message: t("config"),
-        },
-        WooError::InsecureHttp { url: t("url") },
-        WooError::UnknownKey { request: t("req") },
-        WooError::WrongSecret { request: t("req") },
-        WooError::ReadOnlyKey { request: t("req") },
-        WooError::WriteOnlyKey { request: t("req") },
-        WooError::AuthRejected {
-            request: t("req"),
-            code: t("code"),
-            message: t("msg"),
-        },
-        WooError::ClockSkew { request: t("req") },
-        WooError::Forbidden {
-            request: t("req"),
-            code: Some(t("code")),
-            message: t("msg"),
-        },
-        WooError::PlainPermalinks {
-            store_url: t("url"),
-        },
-        WooError::NotWordPress {
-            store_url: t("url"),
-            detail: t("detail"),
-        },
-        WooError::WooCommerceMissing {
-            store_url: t("url"),
-        },
-        WooError::Tls {
-            host: t("host"),
-            problem: TlsProblem::Other(t("tls")),
-        },
-        WooError::Dns { host: t("host") },
-        WooError::ConnectionRefused { host: t("host") },
-        WooError::ConnectionLost { request: t("req") },
-        WooError::Timeout {
-            request: t("req"),
-            after: Duration::from_secs(60),
-        },
-        WooError::StoreDown {
-            request: t("req"),
-            status: 503,
-        },
-        WooError::RateLimited {
-            request: t("req"),
-            retry_after: Some(Duration::from_secs(5)),
-        },
-        WooError::Redirect {
-            request: t("req"),
-            status: 301,
-            location: t("loc"),
-        },
-        WooError::NotApiResponse {
-            request: t("req"),
-            status: 200,
-            content_type: t("ct"),
-        },
-        WooError::BrokenResponse {
-            request: t("req"),
-            detail: t("detail"),
-        },
-        WooError::UnexpectedResponse {
-            request: t("req"),
-            detail: t("detail"),
-        },
-        WooError::NoRoute { request: t("req") },
-        WooError::NotFound {
-            request: t("req"),
-            code: t("code"),
-            message: t("msg"),
-        },
-        WooError::Rejected {
-            request: t("req"),
-            status: 400,
-            code: t("code"),
-            message: t("msg"),
-            resource_id: Some(1),
-        },
-        WooError::BatchTooLarge { request: t("req") },
-        WooError::OutcomeUnknown {
-            request: t("req"),
-            cause: Box::new(WooError::Transport {
-                request: t("inner"),
-                detail: t("inner"),
-            }),
-        },
-        WooError::Decode {
-            record: t("record"),
-            path: t("path"),
-            message: t("msg"),
-        },
-        WooError::Cancelled,
-        WooError::Transport {
-            request: t("req"),
-            detail: t("detail"),
-        },
-    ]
+    WooErrorKind::ALL
+        .iter()
+        .map(|kind| {
+            let e = match kind {
+                WooErrorKind::Decode => WooError::decode(t("record"), t("path"), t("msg")),
+                WooErrorKind::OutcomeUnknown => WooError::outcome_unknown(
+                    t("req"),
+                    WooError::new(WooErrorKind::Transport)
+                        .with_request(t("inner"))
+                        .with_detail(t("inner")),
+                ),
+                other => WooError::new(*other),
+            };
+            e.with_request(t("req"))
+                .with_status(400)
+                .with_store_error(t("code"), t("msg"))
+                .with_detail(t("detail"))
+                .with_retry_after(Some(Duration::from_secs(5)))
+                .with_resource_id(Some(1))
+                .with_store_url(t("url"))
+                .with_site_address(t("site"))
+                .with_host(t("host"))
+                .with_location(t("loc"))
+                .with_content_type(t("ct"))
+                .with_timeout(Duration::from_secs(60))
+                .with_tls(TlsProblem::Other(t("tls")))
+        })
+        .collect()
 }
 
 fn assert_clean(text: &str) {
@@ -138,7 +67,7 @@ fn every_error_variant_is_clean_after_redaction() {
     let all = every_variant();
     let kinds: std::collections::BTreeSet<WooErrorKind> = all.iter().map(WooError::kind).collect();
     assert_eq!(kinds.len(), all.len(), "one value per variant");
-    assert_eq!(all.len(), 31);
+    assert_eq!(all.len(), 32);
     for e in all {
         let e = e.redacted(&secret);
         assert_clean(&e.to_string());

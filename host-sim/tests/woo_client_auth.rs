@@ -5,8 +5,7 @@ mod woo_client_support;
 
 use host_sim::store::{KeyPermission, SeedSpec, SimStore, StoreOptions, TlsMaterial};
 use qbm_woocommerce::woo::{
-    AuthMode, Batch, CancelToken, ProductQuery, ProductWrite, TlsProblem, WooClient, WooError,
-    WooErrorKind,
+    AuthMode, Batch, CancelToken, ProductQuery, ProductWrite, TlsProblem, WooClient, WooErrorKind,
 };
 use woo_client_support::{
     assert_error_clean, assert_no_secret, block_on, child, client, config, run_child, show,
@@ -292,7 +291,9 @@ fn an_untrusted_certificate_is_refused() {
         let err = block_on(ctx.client().get_product(1029)).unwrap_err();
         show("untrusted", &err);
         match &err {
-            WooError::Tls { problem, .. } => assert_eq!(*problem, TlsProblem::Untrusted),
+            e if e.kind() == WooErrorKind::Tls => {
+                assert_eq!(*e.tls_problem().unwrap(), TlsProblem::Untrusted)
+            }
             other => panic!("expected a TLS error, got {other:?}"),
         }
         assert!(err.to_string().contains("not trusted"), "{err}");

@@ -266,4 +266,31 @@ fn a_flaky_store_still_yields_a_complete_listing() {
     let stats = client.stats();
     assert_eq!(stats.total, store.requests().get("GET /wc/v3/products"));
     assert!(stats.retries > 0, "some pages needed a retry");
+    assert!(stats.slow_downs > 0, "each failure lowers the concurrency");
+}
+
+#[test]
+fn a_healthy_store_is_read_with_several_requests_at_once() {
+    let store = SimStore::start(StoreOptions::default()).expect("store");
+    store.seed(&SeedSpec {
+        products: 1_500,
+        ..SeedSpec::default()
+    });
+    let (client, _) = client_with(&store, |_| {});
+    let listing = block_on(client.list_all_products(ProductQuery::default(), &CancelToken::new()))
+        .expect("complete listing");
+    let ids: Vec<u64> = listing.records.iter().map(|p| p.id).collect();
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(ids, sorted, "in id order, each once");
+    assert_eq!(
+        store.requests().get("GET /wc/v3/products") as u32,
+        listing.pages,
+        "each page asked for once"
+    );
+    let stats = client.stats();
+    assert!(stats.max_in_flight > 1, "{stats:?}");
+    assert!(stats.max_in_flight <= 8, "{stats:?}");
+    assert_eq!(stats.slow_downs, 0);
 }

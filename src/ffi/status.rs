@@ -101,9 +101,11 @@ fn of_store(kind: WooErrorKind) -> qbm_wc_status {
         | K::ClockSkew
         | K::Forbidden => QBM_WC_STATUS_AUTH_FAILED,
         K::ReadOnlyKey => QBM_WC_STATUS_KEY_READ_ONLY,
-        K::PlainPermalinks | K::NotWordPress | K::WooCommerceMissing | K::Redirect => {
-            QBM_WC_STATUS_NOT_WOOCOMMERCE
-        }
+        K::PlainPermalinks
+        | K::WrongStoreUrl
+        | K::NotWordPress
+        | K::WooCommerceMissing
+        | K::Redirect => QBM_WC_STATUS_NOT_WOOCOMMERCE,
         K::Tls => QBM_WC_STATUS_TLS_ERROR,
         K::Dns | K::ConnectionRefused | K::ConnectionLost | K::Timeout | K::Transport => {
             QBM_WC_STATUS_STORE_UNREACHABLE

@@ -10,16 +10,16 @@ use serde::de::DeserializeOwned;
 use super::cancel::CancelToken;
 use super::client::{Call, WooClient};
 use super::decode::{decode_record, raw_id};
-use super::error::{WooError, WooErrorKind, clean_store_text};
+use super::error::{WooError, WooErrorKind, clean_store_text_with};
 use super::model::batch::{
     BatchOutcome, ITEM_NO_ANSWER, ITEM_NOT_SENT, ITEM_OUTCOME_UNKNOWN, ITEM_UNREADABLE, ItemError,
 };
 use super::model::error::ApiErrorBody;
 use super::model::{Product, ProductWrite, Variation, VariationWrite};
+use crate::secret::Redactor;
+use futures_util::StreamExt;
 
-/// Item error code: the request carrying the item was refused as a whole (see
-/// [`BatchOutcome::stopped_by`]); nothing of it was applied.
-pub const ITEM_REQUEST_REFUSED: &str = "qbm_request_refused";
+pub use super::model::batch::ITEM_REQUEST_REFUSED;
 
 /// The input of a batch call.
 #[derive(Debug, Clone, PartialEq)]
@@ -132,6 +132,16 @@ pub fn decode_section<T: DeserializeOwned>(
     section: Option<&serde_json::Value>,
     expected: usize,
 ) -> Vec<Result<T, ItemError>> {
+    decode_section_with(kind, section, expected, &Redactor::none())
+}
+
+/// [`decode_section`], removing the credentials from the store's per-item messages.
+pub fn decode_section_with<T: DeserializeOwned>(
+    kind: &str,
+    section: Option<&serde_json::Value>,
+    expected: usize,
+    redactor: &Redactor,
+) -> Vec<Result<T, ItemError>> {
     let items: &[serde_json::Value] = section
         .and_then(serde_json::Value::as_array)
         .map(Vec::as_slice)
@@ -142,7 +152,7 @@ pub fn decode_section<T: DeserializeOwned>(
                 ITEM_NO_ANSWER,
                 "the store's answer did not include this item; it may or may not have been applied",
             )),
-            Some(item) => decode_item(kind, item, i),
+            Some(item) => decode_item(kind, item, i, redactor),
         })
         .collect()
 }
@@ -151,13 +161,14 @@ fn decode_item<T: DeserializeOwned>(
     kind: &str,
     item: &serde_json::Value,
     index: usize,
+    redactor: &Redactor,
 ) -> Result<T, ItemError> {
     if let Some(err) = item.get("error").filter(|e| e.is_object()) {
         let body = ApiErrorBody::from_value(err).unwrap_or_default();
         return Err(ItemError {
             id: raw_id(item).unwrap_or(0),
-            code: body.code,
-            message: clean_store_text(&body.message),
+            code: redactor.redact(&body.code),
+            message: clean_store_text_with(&body.message, redactor),
             status: body.data.status,
             resource_id: body.data.resource_id,
             unique_sku: body.data.unique_sku,
@@ -186,14 +197,91 @@ fn nothing_applied(e: &WooError) -> bool {
     )
 }
 
+/// How one request of a batch ended.
+enum ChunkEnd {
+    /// The store answered; its per-item results are in the reply.
+    Answered(serde_json::Value),
+    /// Not sent: the caller cancelled, or an earlier request failed.
+    NotSent,
+    /// The request failed as a whole.
+    Failed(WooError),
+    /// An answer that is not a batch answer (e.g. a list, after a redirect turned the write
+    /// into a read): what the store did is unknown.
+    Garbled(WooError),
+}
+
+/// Per-item results being collected, by section and input position.
+struct Slots<T> {
+    create: Vec<Option<Result<T, ItemError>>>,
+    update: Vec<Option<Result<T, ItemError>>>,
+    delete: Vec<Option<Result<T, ItemError>>>,
+}
+
+impl<T> Slots<T> {
+    fn new(lens: (usize, usize, usize)) -> Self {
+        let none = |n: usize| (0..n).map(|_| None).collect();
+        Slots {
+            create: none(lens.0),
+            update: none(lens.1),
+            delete: none(lens.2),
+        }
+    }
+
+    fn fill(&mut self, chunk: &Chunk, mut item: impl FnMut(usize) -> Vec<Result<T, ItemError>>) {
+        for (section, range, slots) in [
+            (0, &chunk.create, &mut self.create),
+            (1, &chunk.update, &mut self.update),
+            (2, &chunk.delete, &mut self.delete),
+        ] {
+            for (slot, result) in slots[range.clone()].iter_mut().zip(item(section)) {
+                *slot = Some(result);
+            }
+        }
+    }
+
+    fn mark(&mut self, chunk: &Chunk, code: &str, message: &str) {
+        self.fill(chunk, |section| {
+            let n = [&chunk.create, &chunk.update, &chunk.delete][section].len();
+            (0..n)
+                .map(|_| Err(ItemError::client(code, message)))
+                .collect()
+        });
+    }
+
+    fn into_outcome(self, stopped_by: Option<WooError>) -> BatchOutcome<T> {
+        // Every slot is filled by then; an empty one would be a bug, reported as unknown
+        // rather than as success.
+        let done = |v: Vec<Option<Result<T, ItemError>>>| -> Vec<Result<T, ItemError>> {
+            v.into_iter()
+                .map(|r| {
+                    r.unwrap_or_else(|| {
+                        Err(ItemError::client(
+                            ITEM_OUTCOME_UNKNOWN,
+                            "the client lost track of this item; re-read it",
+                        ))
+                    })
+                })
+                .collect()
+        };
+        BatchOutcome {
+            create: done(self.create),
+            update: done(self.update),
+            delete: done(self.delete),
+            stopped_by,
+        }
+    }
+}
+
 impl WooClient {
     /// Creates, updates and deletes products in batches of at most the store's limit.
     ///
-    /// Every input item gets a result in [`BatchOutcome`], in input order. Per-item refusals
-    /// (duplicate SKU, unknown id) are item errors, not a failure of the call. The call fails
-    /// as a whole only when nothing can have been applied (bad key, read-only key, cancelled
-    /// before sending, …); a failure after that stops the batch and is reported in
-    /// [`BatchOutcome::stopped_by`], with the affected items marked.
+    /// Every input item gets a result in [`BatchOutcome`], in input order, and
+    /// [`ItemError::state`] tells applied / refused by the store / not sent / outcome unknown
+    /// apart. Per-item refusals (duplicate SKU, unknown id) are item errors, not a failure of
+    /// the call. The first request goes alone; the rest are sent several at once. The call
+    /// fails as a whole only when nothing can have been applied (bad key, read-only key,
+    /// cancelled before sending, …); a failure after that stops the requests not yet sent and
+    /// is reported in [`BatchOutcome::stopped_by`], with the affected items marked.
     pub async fn batch_products(
         &self,
         batch: Batch<ProductWrite>,
@@ -239,7 +327,112 @@ impl WooClient {
         Ok(outcome)
     }
 
-    async fn run_batch<W: Serialize, T: DeserializeOwned>(
+    /// Variation batches of several parents, several parents at once (within the client's
+    /// limit). One result per input, in input order, each as
+    /// [`batch_variations`](Self::batch_variations) returns it.
+    pub async fn batch_variations_of_parents(
+        &self,
+        batches: Vec<(u64, Batch<VariationWrite>)>,
+        cancel: &CancelToken,
+    ) -> Vec<(u64, Result<BatchOutcome<Variation>, WooError>)> {
+        futures_util::stream::iter(batches)
+            .map(|(parent_id, batch)| async move {
+                (
+                    parent_id,
+                    self.batch_variations(parent_id, batch, cancel).await,
+                )
+            })
+            .buffered(self.inner.limiter.ceiling())
+            .collect()
+            .await
+    }
+
+    async fn send_chunk<W: Serialize>(
+        &self,
+        route: &str,
+        template: &str,
+        batch: &Batch<W>,
+        chunk: &Chunk,
+        cancel: &CancelToken,
+        stop: &CancelToken,
+    ) -> ChunkEnd {
+        let body = Body {
+            create: &batch.create[chunk.create.clone()],
+            update: &batch.update[chunk.update.clone()],
+            delete: &batch.delete[chunk.delete.clone()],
+        };
+        let bytes = match serde_json::to_vec(&body) {
+            Ok(b) => b,
+            Err(e) => {
+                return ChunkEnd::Failed(WooError::config(format!(
+                    "a batch item could not be encoded: {e}"
+                )));
+            }
+        };
+        let call = Call::api(Method::POST, route, template).json_body(bytes);
+        match self.execute_unless_stopped(&call, cancel, stop).await {
+            Ok(reply) => {
+                if !reply.json.is_object() && !reply.json.as_array().is_some_and(Vec::is_empty) {
+                    return ChunkEnd::Garbled(WooError::unexpected(
+                        call.name(),
+                        "a batch answer must be an object with create/update/delete lists",
+                    ));
+                }
+                ChunkEnd::Answered(reply.json)
+            }
+            Err(e) if e.kind() == WooErrorKind::Cancelled => ChunkEnd::NotSent,
+            Err(e) => ChunkEnd::Failed(e),
+        }
+    }
+
+    /// Sends one chunk; a chunk the store refuses as too large is split in halves (lowering
+    /// the client's batch size for everything after) until it passes or is one item.
+    async fn send_splitting<W: Serialize>(
+        &self,
+        route: &str,
+        template: &str,
+        batch: &Batch<W>,
+        chunk: Chunk,
+        cancel: &CancelToken,
+        stop: &CancelToken,
+    ) -> Vec<(Chunk, ChunkEnd)> {
+        let mut queue = vec![chunk];
+        let mut done = Vec::new();
+        while let Some(chunk) = queue.pop() {
+            match self
+                .send_chunk(route, template, batch, &chunk, cancel, stop)
+                .await
+            {
+                ChunkEnd::Failed(e)
+                    if e.kind() == WooErrorKind::BatchTooLarge && chunk.len() > 1 =>
+                {
+                    let smaller = (chunk.len() / 2).max(1);
+                    tracing::warn!(route = %format!("/wp-json/wc/v3/{route}"), from = chunk.len(), to = smaller, "the store refused the batch size; halving it");
+                    self.inner.batch_limit.fetch_min(smaller, Ordering::SeqCst);
+                    let start = (chunk.create.start, chunk.update.start, chunk.delete.start);
+                    let end = end_of(&chunk);
+                    let lens = (end.0, end.1, end.2);
+                    let first = next_chunk(start, lens, smaller);
+                    let second = Chunk {
+                        create: first.create.end..end.0,
+                        update: first.update.end..end.1,
+                        delete: first.delete.end..end.2,
+                    };
+                    // Popped from the end: the first half goes first.
+                    queue.push(second);
+                    queue.push(first);
+                }
+                end @ (ChunkEnd::Failed(_) | ChunkEnd::Garbled(_)) => {
+                    stop.cancel();
+                    done.push((chunk, end));
+                }
+                end => done.push((chunk, end)),
+            }
+        }
+        done
+    }
+
+    async fn run_batch<W: Serialize + Sync, T: DeserializeOwned>(
         &self,
         kind: &str,
         route: String,
@@ -248,134 +441,139 @@ impl WooClient {
         cancel: &CancelToken,
     ) -> Result<BatchOutcome<T>, WooError> {
         let lens = (batch.create.len(), batch.update.len(), batch.delete.len());
-        let mut out = BatchOutcome::default();
+        let mut slots: Slots<T> = Slots::new(lens);
+        let stop = CancelToken::new();
+        let fill = |slots: &mut Slots<T>, chunk: &Chunk, json: &serde_json::Value| {
+            let sections = ["create", "update", "delete"];
+            let lens = [chunk.create.len(), chunk.update.len(), chunk.delete.len()];
+            slots.fill(chunk, |section| {
+                decode_section_with(
+                    kind,
+                    json.get(sections[section]),
+                    lens[section],
+                    &self.inner.redactor,
+                )
+                .into_iter()
+                .map(|r| {
+                    r.map_err(|mut e| {
+                        e.message = self.scrub_text(&e.message);
+                        e
+                    })
+                })
+                .collect()
+            });
+        };
+
+        // The first request alone: it finds the store's batch size and proves the key may
+        // write before anything else is sent.
         let mut pos = (0usize, 0usize, 0usize);
         loop {
-            let limit = self.inner.batch_limit.load(Ordering::SeqCst);
-            let chunk = next_chunk(pos, lens, limit);
+            let chunk = next_chunk(pos, lens, self.batch_limit());
             if chunk.is_empty() {
-                return Ok(out);
+                return Ok(slots.into_outcome(None));
             }
-            let sent_any = pos != (0, 0, 0);
             if cancel.is_cancelled() {
-                if !sent_any {
-                    return Err(WooError::Cancelled);
-                }
-                mark_rest(
-                    &mut out,
-                    pos,
-                    lens,
-                    ITEM_NOT_SENT,
-                    "cancelled before this item was sent",
-                );
-                out.stopped_by = Some(WooError::Cancelled);
-                return Ok(out);
+                return Err(WooError::cancelled());
             }
-            let body = Body {
-                create: &batch.create[chunk.create.clone()],
-                update: &batch.update[chunk.update.clone()],
-                delete: &batch.delete[chunk.delete.clone()],
-            };
-            let bytes = serde_json::to_vec(&body).map_err(|e| WooError::Config {
-                message: format!("a batch item could not be encoded: {e}"),
-            })?;
-            let call = Call::api(Method::POST, &route, template).json_body(bytes);
-            match self.execute(&call, Some(cancel)).await {
-                Ok(reply) => {
-                    if !reply.json.is_object() && !reply.json.as_array().is_some_and(Vec::is_empty)
-                    {
-                        let err = WooError::UnexpectedResponse {
-                            request: call.name(),
-                            detail:
-                                "a batch answer must be an object with create/update/delete lists"
-                                    .into(),
-                        };
-                        mark(&mut out, &chunk, ITEM_OUTCOME_UNKNOWN, &err.to_string());
-                        mark_rest(
-                            &mut out,
-                            end_of(&chunk),
-                            lens,
-                            ITEM_NOT_SENT,
-                            "not sent after an earlier request failed",
-                        );
-                        out.stopped_by = Some(err);
-                        return Ok(out);
-                    }
-                    let clean = |r: Result<T, ItemError>| {
-                        r.map_err(|mut e| {
-                            e.message = self.scrub_text(&e.message);
-                            e
-                        })
-                    };
-                    out.create.extend(
-                        decode_section(kind, reply.json.get("create"), chunk.create.len())
-                            .into_iter()
-                            .map(clean),
-                    );
-                    out.update.extend(
-                        decode_section(kind, reply.json.get("update"), chunk.update.len())
-                            .into_iter()
-                            .map(clean),
-                    );
-                    out.delete.extend(
-                        decode_section(kind, reply.json.get("delete"), chunk.delete.len())
-                            .into_iter()
-                            .map(clean),
-                    );
+            match self
+                .send_chunk(&route, template, &batch, &chunk, cancel, &stop)
+                .await
+            {
+                ChunkEnd::Answered(json) => {
+                    fill(&mut slots, &chunk, &json);
                     pos = end_of(&chunk);
+                    break;
                 }
-                Err(WooError::BatchTooLarge { .. }) if chunk.len() > 1 => {
+                ChunkEnd::NotSent => return Err(WooError::cancelled()),
+                ChunkEnd::Failed(e)
+                    if e.kind() == WooErrorKind::BatchTooLarge && chunk.len() > 1 =>
+                {
                     let smaller = (chunk.len() / 2).max(1);
-                    tracing::warn!(route = %format!("/{}", call.path), from = chunk.len(), to = smaller, "the store refused the batch size; halving it");
+                    tracing::warn!(route = %format!("/wp-json/wc/v3/{route}"), from = chunk.len(), to = smaller, "the store refused the batch size; halving it");
                     self.inner.batch_limit.fetch_min(smaller, Ordering::SeqCst);
                 }
-                Err(e) if !sent_any && nothing_applied(&e) => return Err(e),
-                Err(e) => {
-                    let (code, text) = if nothing_applied(&e) {
-                        (ITEM_REQUEST_REFUSED, e.to_string())
-                    } else {
-                        (ITEM_OUTCOME_UNKNOWN, e.to_string())
-                    };
-                    mark(&mut out, &chunk, code, &text);
-                    mark_rest(
-                        &mut out,
-                        end_of(&chunk),
-                        lens,
+                ChunkEnd::Failed(e) if nothing_applied(&e) => return Err(e),
+                ChunkEnd::Failed(e) | ChunkEnd::Garbled(e) => {
+                    slots.mark(&chunk, ITEM_OUTCOME_UNKNOWN, &e.to_string());
+                    slots.mark(
+                        &rest_of(end_of(&chunk), lens),
                         ITEM_NOT_SENT,
                         "not sent after an earlier request failed",
                     );
-                    out.stopped_by = Some(e);
-                    return Ok(out);
+                    return Ok(slots.into_outcome(Some(e)));
                 }
             }
         }
+
+        // The rest, several requests at once.
+        let mut chunks = Vec::new();
+        loop {
+            let chunk = next_chunk(pos, lens, self.batch_limit());
+            if chunk.is_empty() {
+                break;
+            }
+            pos = end_of(&chunk);
+            chunks.push(chunk);
+        }
+        let ends: Vec<Vec<(Chunk, ChunkEnd)>> = futures_util::stream::iter(chunks)
+            .map(|chunk| self.send_splitting(&route, template, &batch, chunk, cancel, &stop))
+            .buffered(self.inner.limiter.ceiling())
+            .collect()
+            .await;
+        let mut stopped_by = None;
+        for (chunk, end) in ends.into_iter().flatten() {
+            match end {
+                ChunkEnd::Answered(json) => fill(&mut slots, &chunk, &json),
+                ChunkEnd::NotSent => {
+                    let why = if cancel.is_cancelled() {
+                        "cancelled before this item was sent"
+                    } else {
+                        "not sent after an earlier request failed"
+                    };
+                    slots.mark(&chunk, ITEM_NOT_SENT, why);
+                }
+                ChunkEnd::Garbled(e) => {
+                    slots.mark(&chunk, ITEM_OUTCOME_UNKNOWN, &e.to_string());
+                    stopped_by.get_or_insert(e);
+                }
+                ChunkEnd::Failed(e) => {
+                    let code = if nothing_applied(&e) {
+                        ITEM_REQUEST_REFUSED
+                    } else {
+                        ITEM_OUTCOME_UNKNOWN
+                    };
+                    slots.mark(&chunk, code, &e.to_string());
+                    stopped_by.get_or_insert(e);
+                }
+            }
+        }
+        if stopped_by.is_none() && cancel.is_cancelled() && stop_marked_any(&slots) {
+            stopped_by = Some(WooError::cancelled());
+        }
+        Ok(slots.into_outcome(stopped_by))
     }
+}
+
+/// True when some item was left unsent (after a cancel).
+fn stop_marked_any<T>(slots: &Slots<T>) -> bool {
+    slots
+        .create
+        .iter()
+        .chain(&slots.update)
+        .chain(&slots.delete)
+        .any(|s| matches!(s, Some(Err(e)) if e.code == ITEM_NOT_SENT))
 }
 
 fn end_of(chunk: &Chunk) -> (usize, usize, usize) {
     (chunk.create.end, chunk.update.end, chunk.delete.end)
 }
 
-fn mark<T>(out: &mut BatchOutcome<T>, chunk: &Chunk, code: &str, message: &str) {
-    let e = || Err(ItemError::client(code, message));
-    out.create.extend(chunk.create.clone().map(|_| e()));
-    out.update.extend(chunk.update.clone().map(|_| e()));
-    out.delete.extend(chunk.delete.clone().map(|_| e()));
-}
-
-fn mark_rest<T>(
-    out: &mut BatchOutcome<T>,
-    from: (usize, usize, usize),
-    lens: (usize, usize, usize),
-    code: &str,
-    message: &str,
-) {
-    let rest = Chunk {
+fn rest_of(from: (usize, usize, usize), lens: (usize, usize, usize)) -> Chunk {
+    Chunk {
         create: from.0..lens.0,
         update: from.1..lens.1,
         delete: from.2..lens.2,
-    };
-    mark(out, &rest, code, message);
+    }
 }
 
 #[cfg(test)]

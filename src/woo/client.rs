@@ -3,30 +3,37 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use rand::Rng as _;
 use reqwest::Method;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
-use tokio::sync::Semaphore;
 
 use super::auth::{AuthMode, AuthState, Credentials, authorize_url};
 use super::cancel::CancelToken;
 use super::config::{StoreAddress, WooConfig, validate_credentials};
 use super::encode::query_string;
 use super::error::{WooError, WooErrorKind};
-use super::response::{RawAnswer, Reply, interpret};
+use super::limiter::{LimitSettings, Limiter, Refusal, Signal};
+use super::response::{RawAnswer, Reply, interpret_redacted};
 use super::retry::{
     Decision, Event, Outcome, RETRY_COST, RetryBudget, Stop, TIMEOUT_RETRY_COST, apply_jitter,
     decide,
 };
 use super::stats::{RequestStats, StatsRecorder};
 use super::transport::{classify_transport, http_client};
-use crate::secret::Secret;
+use crate::secret::{Redactor, Secret};
 
 /// Largest answer the client reads. A page of 100 full products or orders, or the answer to a
 /// batch of 100, is a few MiB at most; anything far beyond is refused rather than buffered.
+/// The cap counts the bytes after decompression, so a small gzip answer that expands without
+/// end ("gzip bomb") is refused as well.
 pub const MAX_ANSWER_BYTES: usize = 32 * 1024 * 1024;
+
+/// An answer arriving slower than this many bytes per idle timeout is treated as stalled: a
+/// store (or a proxy) that trickles bytes would otherwise hold the request for the whole
+/// request timeout, and again for every retry.
+pub const MIN_BYTES_PER_IDLE_WINDOW: usize = 1024;
 
 /// A WooCommerce REST v3 client for one store. Cheap to clone; clones share the connection
 /// pool, the concurrency limit, the retry budget, the counters and the learned auth mode.
@@ -48,9 +55,11 @@ pub(crate) struct Inner {
     pub(crate) cfg: WooConfig,
     pub(crate) store: StoreAddress,
     creds: Credentials,
+    /// Removes the credentials from every text that came from the store.
+    pub(crate) redactor: Redactor,
     http: reqwest::Client,
     pub(crate) auth: AuthState,
-    permits: Semaphore,
+    pub(crate) limiter: Limiter,
     budget: RetryBudget,
     stats: StatsRecorder,
     clock_skew_secs: AtomicI64,
@@ -118,16 +127,17 @@ impl WooClient {
     /// `allow_insecure_http` is set, and with [`WooErrorKind::Config`] for other mistakes.
     pub fn new(cfg: WooConfig) -> Result<Self, WooError> {
         let secret = Secret::new(cfg.consumer_secret.expose().trim());
-        WooClient::build(cfg).map_err(|e| e.redacted(&secret))
+        let redactor = Redactor::new(cfg.consumer_key.trim(), &secret);
+        WooClient::build(cfg).map_err(|e| e.redacted(&redactor))
     }
 
     fn build(cfg: WooConfig) -> Result<Self, WooError> {
         let store = StoreAddress::parse(&cfg.store_url, cfg.allow_insecure_http)?;
         validate_credentials(&cfg.consumer_key, &cfg.consumer_secret)?;
         if cfg.max_concurrency == 0 {
-            return Err(WooError::Config {
-                message: "at least one request at a time must be allowed".to_owned(),
-            });
+            return Err(WooError::config(
+                "at least one request at a time must be allowed",
+            ));
         }
         let http = http_client(&cfg, &store)?;
         let creds = Credentials {
@@ -139,8 +149,13 @@ impl WooClient {
         } else {
             AuthMode::OAuth1
         };
+        let redactor = Redactor::new(&creds.key, &creds.secret);
         let inner = Inner {
-            permits: Semaphore::new(cfg.max_concurrency),
+            redactor,
+            limiter: Limiter::new(LimitSettings {
+                initial: cfg.initial_concurrency,
+                max: cfg.max_concurrency,
+            }),
             budget: RetryBudget::new(cfg.retry.budget_capacity),
             batch_limit: AtomicUsize::new(cfg.batch_limit.max(1)),
             cfg,
@@ -156,9 +171,16 @@ impl WooClient {
         })
     }
 
-    /// Requests sent so far, by method and route template.
+    /// Requests sent so far, by method and route template, and how the concurrency limit
+    /// fared.
     pub fn stats(&self) -> RequestStats {
-        self.inner.stats.snapshot()
+        let mut stats = self.inner.stats.snapshot();
+        let limiter = self.inner.limiter.counters();
+        stats.max_in_flight = limiter.max_in_flight as u64;
+        stats.concurrency_limit = limiter.limit as u64;
+        stats.slow_downs = limiter.slow_downs;
+        stats.pauses = limiter.pauses;
+        stats
     }
 
     /// The authentication currently used (it changes from Basic to query-string keys when the
@@ -237,13 +259,13 @@ impl WooClient {
         self.observe_date(&headers);
         // Read in pieces so a runaway answer is refused before it fills the memory of QBM.
         let too_large = || {
-            SendError::Woo(WooError::UnexpectedResponse {
-                request: call.name(),
-                detail: format!(
+            SendError::Woo(WooError::unexpected(
+                call.name(),
+                format!(
                     "the answer is larger than {} MiB, far more than a page or a batch of records",
                     MAX_ANSWER_BYTES / (1024 * 1024)
                 ),
-            })
+            ))
         };
         if response
             .content_length()
@@ -251,24 +273,58 @@ impl WooClient {
         {
             return Err(too_large());
         }
+        let idle = self.inner.cfg.idle_timeout;
+        let stalled = |detail: String| {
+            SendError::Stalled(
+                WooError::new(WooErrorKind::Timeout)
+                    .with_request(call.name())
+                    .with_timeout(idle)
+                    .with_detail(detail),
+            )
+        };
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(SendError::Http)? {
+        let mut window_started = Instant::now();
+        let mut window_bytes = 0usize;
+        loop {
+            // reqwest hands out decompressed bytes: the cap below is on what would be kept.
+            let chunk = match tokio::time::timeout(idle, response.chunk()).await {
+                Err(_) => {
+                    return Err(stalled(format!(
+                        "it started the answer and then sent nothing for {} seconds",
+                        idle.as_secs_f64().ceil()
+                    )));
+                }
+                Ok(chunk) => chunk.map_err(SendError::Http)?,
+            };
+            let Some(chunk) = chunk else { break };
             if body.len() + chunk.len() > MAX_ANSWER_BYTES {
                 return Err(too_large());
             }
             body.extend_from_slice(&chunk);
+            window_bytes += chunk.len();
+            if window_started.elapsed() >= idle {
+                if window_bytes < MIN_BYTES_PER_IDLE_WINDOW {
+                    return Err(stalled(format!(
+                        "it sent the answer too slowly ({} bytes in {} seconds)",
+                        window_bytes,
+                        window_started.elapsed().as_secs()
+                    )));
+                }
+                window_started = Instant::now();
+                window_bytes = 0;
+            }
         }
         Ok(RawAnswer::new(status, &headers, body))
     }
 
     /// Removes the consumer secret from text before it leaves the client.
     pub(crate) fn scrub_text(&self, text: &str) -> String {
-        crate::secret::redact(text, &self.inner.creds.secret)
+        self.inner.redactor.redact(text)
     }
 
     /// Removes the consumer secret from an error before it leaves the client.
     pub(crate) fn scrub(&self, err: WooError) -> WooError {
-        err.redacted(&self.inner.creds.secret)
+        err.redacted(&self.inner.redactor)
     }
 
     /// Sends `call` with authentication, retries, the concurrency limit and cancellation.
@@ -277,7 +333,21 @@ impl WooClient {
         call: &Call,
         cancel: Option<&CancelToken>,
     ) -> Result<Reply, WooError> {
-        self.execute_unscrubbed(call, cancel)
+        self.execute_unscrubbed(call, cancel, None)
+            .await
+            .map_err(|e| self.scrub(e))
+    }
+
+    /// [`execute`](Self::execute) for one request of a larger operation: once `stop` is set
+    /// (another request of the operation failed), the call ends as cancelled if it has not
+    /// been sent yet — also when it was waiting for a slot.
+    pub(crate) async fn execute_unless_stopped(
+        &self,
+        call: &Call,
+        cancel: &CancelToken,
+        stop: &CancelToken,
+    ) -> Result<Reply, WooError> {
+        self.execute_unscrubbed(call, Some(cancel), Some(stop))
             .await
             .map_err(|e| self.scrub(e))
     }
@@ -286,6 +356,7 @@ impl WooClient {
         &self,
         call: &Call,
         cancel: Option<&CancelToken>,
+        stop: Option<&CancelToken>,
     ) -> Result<Reply, WooError> {
         let name = call.name();
         // Logged instead of the URL: the path only, never the query string.
@@ -301,35 +372,63 @@ impl WooClient {
         loop {
             attempt += 1;
             if cancel.is_some_and(CancelToken::is_cancelled) {
-                return Err(WooError::Cancelled);
+                return Err(WooError::cancelled());
             }
             let mode = call
                 .authenticated
                 .then(|| mode_override.unwrap_or_else(|| self.inner.auth.get()));
 
             // Waiting for a slot sends nothing, so it may always be interrupted.
-            let permit = match cancellable(true, cancel, self.inner.permits.acquire()).await {
-                Some(Ok(p)) => p,
-                Some(Err(_)) => {
-                    return Err(WooError::Transport {
-                        request: name,
-                        detail: "the client is shutting down".to_owned(),
-                    });
+            let permit = match self
+                .inner
+                .limiter
+                .acquire(cancel, policy.max_retry_after)
+                .await
+            {
+                Ok(p) => p,
+                Err(Refusal::Cancelled) => return Err(WooError::cancelled()),
+                Err(Refusal::Paused(left)) => {
+                    return Err(WooError::new(WooErrorKind::RateLimited)
+                        .with_request(name)
+                        .with_status(429)
+                        .with_retry_after(Some(Duration::from_secs(
+                            left.as_secs_f64().ceil() as u64
+                        ))));
                 }
-                None => return Err(WooError::Cancelled),
             };
+            // A cancel that arrived while waiting for the slot: nothing has been sent yet.
+            if cancel.is_some_and(CancelToken::is_cancelled)
+                || (!sent_before && stop.is_some_and(CancelToken::is_cancelled))
+            {
+                return Err(WooError::cancelled());
+            }
             self.inner
                 .stats
                 .record(call.method.as_str(), &call.template, sent_before);
             sent_before = true;
+            let route_key = format!("{} {}", call.method, call.template);
+            let baseline = self.inner.limiter.baseline(&route_key);
             let started = Instant::now();
             let sent = cancellable(idempotent, cancel, self.send_once(call, mode)).await;
-            drop(permit);
-            let elapsed_ms = started.elapsed().as_millis() as u64;
+            let latency = started.elapsed();
+            let elapsed_ms = latency.as_millis() as u64;
 
             let (event, result) = match sent {
-                None => return Err(WooError::Cancelled),
+                None => {
+                    permit.finish(&route_key, Signal::Neutral);
+                    return Err(WooError::cancelled());
+                }
                 Some(Err(SendError::Woo(e))) => (Event::Fatal, Err(e)),
+                Some(Err(SendError::Stalled(e))) => {
+                    tracing::debug!(
+                        method = %call.method,
+                        route = %route,
+                        attempt,
+                        elapsed_ms,
+                        "store answer stalled"
+                    );
+                    (Event::Timeout, Err(e))
+                }
                 Some(Err(SendError::Http(e))) => {
                     let (event, err) = classify_transport(
                         &e,
@@ -356,15 +455,38 @@ impl WooClient {
                         elapsed_ms,
                         "store request"
                     );
-                    interpret(call.method.as_str(), &name, &answer, SystemTime::now())
+                    interpret_redacted(
+                        call.method.as_str(),
+                        &name,
+                        &answer,
+                        SystemTime::now(),
+                        &self.inner.redactor,
+                    )
                 }
             };
+            let signal = match &event {
+                Event::Answered { .. } => Signal::Answered { latency, baseline },
+                Event::Transient { status, .. } if is_overload_status(*status) => {
+                    Signal::Overloaded
+                }
+                Event::Timeout | Event::ConnectionLost => Signal::Overloaded,
+                _ => Signal::Neutral,
+            };
+            permit.finish(&route_key, signal);
+            // The store asked for a pause: every request of this client honours it.
+            if let Event::Transient {
+                status: 429,
+                retry_after: Some(wait),
+            } = &event
+            {
+                self.inner.limiter.pause(*wait);
+            }
 
             // Basic credentials that never reached WordPress look like an unknown key; try the
             // same request once with the keys in the query string.
             if mode == Some(AuthMode::Basic)
                 && !fallback_tried
-                && matches!(&result, Err(WooError::UnknownKey { .. }))
+                && matches!(&result, Err(e) if e.kind() == WooErrorKind::UnknownKey)
             {
                 fallback_tried = true;
                 mode_override = Some(AuthMode::QueryString);
@@ -384,7 +506,7 @@ impl WooClient {
             // The Date header of the refusal corrected the clock offset: sign once more.
             if mode == Some(AuthMode::OAuth1)
                 && !skew_retry_tried
-                && matches!(&result, Err(WooError::ClockSkew { .. }))
+                && matches!(&result, Err(e) if e.kind() == WooErrorKind::ClockSkew)
             {
                 skew_retry_tried = true;
                 attempt -= 1;
@@ -396,10 +518,7 @@ impl WooClient {
                 Decision::Stop(Stop::WriteOutcomeUnknown) => {
                     return match result {
                         Ok(reply) => Ok(reply),
-                        Err(cause) => Err(WooError::OutcomeUnknown {
-                            request: name,
-                            cause: Box::new(cause),
-                        }),
+                        Err(cause) => Err(WooError::outcome_unknown(name, cause)),
                     };
                 }
                 Decision::Stop(_) => {
@@ -435,7 +554,7 @@ impl WooClient {
                         .await
                         .is_none()
                     {
-                        return Err(WooError::Cancelled);
+                        return Err(WooError::cancelled());
                     }
                 }
             }
@@ -443,10 +562,17 @@ impl WooClient {
     }
 }
 
-/// Failures of one send: building the URL, or the HTTP exchange.
+/// Failures of one send: building the URL or refusing the answer, an answer that stalled, or
+/// the HTTP exchange.
 enum SendError {
     Woo(WooError),
+    Stalled(WooError),
     Http(reqwest::Error),
+}
+
+/// Statuses that say the store (or its host) cannot keep up.
+fn is_overload_status(status: u16) -> bool {
+    matches!(status, 429 | 500 | 502 | 503 | 504 | 508 | 520..=524)
 }
 
 /// After query-string keys were tried: did the store accept them (the request got past the

@@ -23,9 +23,16 @@ pub struct WooConfig {
     pub connect_timeout: Duration,
     /// Time allowed for one whole request (sending, waiting, reading the answer).
     pub request_timeout: Duration,
+    /// Once the store has started its answer: the longest silence allowed, and the window in
+    /// which at least 1 KiB must arrive. A store that stalls or trickles is given up on after
+    /// this, not after the whole request timeout.
+    pub idle_timeout: Duration,
     /// Retry behaviour for idempotent requests.
     pub retry: RetryPolicy,
-    /// Requests in flight at once.
+    /// Requests in flight at once at the start; the client adapts between 1 and
+    /// `max_concurrency` as the store answers.
+    pub initial_concurrency: usize,
+    /// The most requests the client ever has in flight at once (1 = strictly one at a time).
     pub max_concurrency: usize,
     /// Items per batch request (the store's limit is 100 unless its owner changed it). A store
     /// that refuses a batch as too large gets half as many per request from then on.
@@ -35,8 +42,9 @@ pub struct WooConfig {
 }
 
 impl WooConfig {
-    /// Settings with sensible defaults: 10 s connect, 60 s request timeout, 4 requests at a time,
-    /// batches of 100, the default [`RetryPolicy`], HTTPS only.
+    /// Settings with sensible defaults: 10 s connect, 60 s request and 20 s idle timeout,
+    /// 4 requests at a time at first and never more than 8, batches of 100, the default
+    /// [`RetryPolicy`], HTTPS only.
     pub fn new(
         store_url: impl Into<String>,
         consumer_key: impl Into<String>,
@@ -49,8 +57,10 @@ impl WooConfig {
             allow_insecure_http: false,
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(60),
+            idle_timeout: Duration::from_secs(20),
             retry: RetryPolicy::default(),
-            max_concurrency: 4,
+            initial_concurrency: super::limiter::DEFAULT_INITIAL_CONCURRENCY,
+            max_concurrency: super::limiter::DEFAULT_MAX_CONCURRENCY,
             batch_limit: 100,
             user_agent: format!(
                 "QBM-WooCommerce/{} ({}; reqwest; rustls)",
@@ -89,9 +99,8 @@ impl StoreAddress {
             "https" => {}
             "http" if allow_insecure_http => {}
             "http" => {
-                return Err(WooError::InsecureHttp {
-                    url: url_for_logging(url.as_str()),
-                });
+                return Err(WooError::new(super::error::WooErrorKind::InsecureHttp)
+                    .with_store_url(url_for_logging(url.as_str())));
             }
             other => {
                 return Err(config(format!(
@@ -186,9 +195,7 @@ pub fn validate_credentials(key: &str, secret: &Secret) -> Result<(), WooError> 
 }
 
 fn config(message: impl Into<String>) -> WooError {
-    WooError::Config {
-        message: message.into(),
-    }
+    WooError::config(message)
 }
 
 #[cfg(test)]

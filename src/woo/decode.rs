@@ -37,23 +37,20 @@ pub fn decode_record<T: DeserializeOwned>(
         None => format!("{kind} {fallback}"),
     };
     if !value.is_object() {
-        return Err(WooError::Decode {
-            record: name,
-            path: ".".to_owned(),
-            message: format!("expected an object, found {}", json_type_name(&value)),
-        });
+        return Err(WooError::decode(
+            name,
+            ".",
+            format!("expected an object, found {}", json_type_name(&value)),
+        ));
     }
     serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
         let path = e.path().to_string();
-        WooError::Decode {
-            record: name,
-            path: if path.is_empty() {
-                ".".to_owned()
-            } else {
-                path
-            },
-            message: e.into_inner().to_string(),
-        }
+        let field = if path.is_empty() {
+            ".".to_owned()
+        } else {
+            path
+        };
+        WooError::decode(name, field, e.into_inner().to_string())
     })
 }
 

@@ -1,13 +1,19 @@
 //! Errors of the WooCommerce client, written for the store owner who has to fix the cause.
 //!
+//! A [`WooError`] is a [`WooErrorKind`] (what went wrong, stable, mapped to ABI statuses by the
+//! plugin) plus an [`ErrorContext`] (which request, the HTTP status, the store's code and
+//! message, …). The wording lives in one place, [`WooError`]'s `Display`, per kind.
+//!
 //! No message ever contains the consumer secret: requests are named by method and path only
-//! (never the query string), redirect targets are shown without their query, and text that the
-//! store sent is cleaned of HTML and shortened before it is quoted.
+//! (never the query string), redirect targets are shown without their query, and every text
+//! that came from the store passes through the client's [`Redactor`] where it enters the client
+//! and once more when the error leaves it.
 
 use std::fmt;
 use std::time::Duration;
 
 use super::model::error::ApiErrorBody;
+use crate::secret::Redactor;
 
 /// A stable, machine-readable category of a [`WooError`]; the plugin core maps it to ABI statuses.
 #[non_exhaustive]
@@ -33,6 +39,9 @@ pub enum WooErrorKind {
     Forbidden,
     /// The site uses plain permalinks, so API keys cannot work.
     PlainPermalinks,
+    /// WordPress answers at the Store URL only through `?rest_route=`, and says its own
+    /// address is a different one: the Store URL points below or beside the site.
+    WrongStoreUrl,
     /// No WordPress REST API at the Store URL.
     NotWordPress,
     /// WordPress without an active WooCommerce REST API.
@@ -77,6 +86,44 @@ pub enum WooErrorKind {
     Transport,
 }
 
+impl WooErrorKind {
+    /// Every kind, in declaration order (for tables and exhaustive tests).
+    pub const ALL: &'static [WooErrorKind] = &[
+        WooErrorKind::Config,
+        WooErrorKind::InsecureHttp,
+        WooErrorKind::UnknownKey,
+        WooErrorKind::WrongSecret,
+        WooErrorKind::ReadOnlyKey,
+        WooErrorKind::WriteOnlyKey,
+        WooErrorKind::AuthRejected,
+        WooErrorKind::ClockSkew,
+        WooErrorKind::Forbidden,
+        WooErrorKind::PlainPermalinks,
+        WooErrorKind::WrongStoreUrl,
+        WooErrorKind::NotWordPress,
+        WooErrorKind::WooCommerceMissing,
+        WooErrorKind::Tls,
+        WooErrorKind::Dns,
+        WooErrorKind::ConnectionRefused,
+        WooErrorKind::ConnectionLost,
+        WooErrorKind::Timeout,
+        WooErrorKind::StoreDown,
+        WooErrorKind::RateLimited,
+        WooErrorKind::Redirect,
+        WooErrorKind::NotApiResponse,
+        WooErrorKind::BrokenResponse,
+        WooErrorKind::UnexpectedResponse,
+        WooErrorKind::NoRoute,
+        WooErrorKind::NotFound,
+        WooErrorKind::Rejected,
+        WooErrorKind::BatchTooLarge,
+        WooErrorKind::OutcomeUnknown,
+        WooErrorKind::Decode,
+        WooErrorKind::Cancelled,
+        WooErrorKind::Transport,
+    ];
+}
+
 /// What was wrong with the store's TLS certificate or handshake.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,332 +155,236 @@ impl fmt::Display for TlsProblem {
     }
 }
 
-/// Everything that can go wrong talking to a WooCommerce store.
+/// What is known about a failure besides its kind. Every field is optional; a kind's message
+/// uses the fields that matter for it.
 ///
-/// `request` fields read like `GET /wp-json/wc/v3/products` — method and path, never the query.
+/// `request` reads like `GET /wp-json/wc/v3/products` — method and path, never the query.
+/// Text fields that came from the store have been cleaned of HTML and redacted.
 #[non_exhaustive]
-#[derive(Debug, thiserror::Error)]
-pub enum WooError {
-    /// The connection settings are invalid.
-    #[error("The connection settings are not valid: {message}")]
-    Config {
-        /// What to correct.
-        message: String,
-    },
-    /// `http://` without the "Allow insecure HTTP" option.
-    #[error(
-        "The Store URL {url} starts with http://, which would send the API key unencrypted. Use the store's https:// address, or turn on \"Allow insecure HTTP\" only if the store really has no HTTPS."
-    )]
-    InsecureHttp {
-        /// The Store URL as configured (no query).
-        url: String,
-    },
-    /// Unknown or revoked key (OAuth "Consumer key is invalid.", or Basic/query keys falling
-    /// through to an anonymous `woocommerce_rest_cannot_*`).
-    #[error(
-        "WooCommerce did not accept the consumer key ({request}): the key is unknown or was revoked. Check it under WooCommerce → Settings → Advanced → REST API, or create a new key. If the key is correct, the web server may be removing the credentials before WordPress sees them."
-    )]
-    UnknownKey {
-        /// The request that was refused.
-        request: String,
-    },
-    /// The secret does not match the key.
-    #[error(
-        "The consumer secret does not match the consumer key ({request}). Copy the secret again, or create a new key under WooCommerce → Settings → Advanced → REST API (the secret is shown only once)."
-    )]
-    WrongSecret {
-        /// The request that was refused.
-        request: String,
-    },
-    /// A write with a read-only key.
-    #[error(
-        "The API key is read-only ({request}): give the key Read/Write permission under WooCommerce → Settings → Advanced → REST API, then reconnect."
-    )]
-    ReadOnlyKey {
-        /// The write that was refused.
-        request: String,
-    },
-    /// A read with a write-only key.
-    #[error(
-        "The API key is write-only ({request}): give the key Read/Write permission under WooCommerce → Settings → Advanced → REST API, then reconnect."
-    )]
-    WriteOnlyKey {
-        /// The read that was refused.
-        request: String,
-    },
-    /// Another authentication refusal.
-    #[error("WooCommerce refused the authentication of {request}: {message} ({code})")]
-    AuthRejected {
-        /// The request that was refused.
-        request: String,
-        /// The store's error code.
-        code: String,
-        /// The store's message, cleaned.
-        message: String,
-    },
-    /// OAuth timestamp outside the window.
-    #[error(
-        "The store rejected the time stamp of {request}: this computer's clock differs from the store's by more than 15 minutes. Correct the date and time on this computer."
-    )]
-    ClockSkew {
-        /// The request that was refused.
-        request: String,
-    },
-    /// HTTP 403: the key's user lacks the capability, or a firewall said no.
-    #[error(
-        "The store refused {request} (HTTP 403{code_part}): {message}. The WordPress user who owns the API key needs the Administrator or Shop Manager role; a security plugin or firewall can also cause this.",
-        code_part = code.as_deref().map(|c| format!(", {c}")).unwrap_or_default()
-    )]
-    Forbidden {
-        /// The request that was refused.
-        request: String,
-        /// The store's error code, when the answer was JSON.
-        code: Option<String>,
-        /// The store's message, cleaned.
-        message: String,
-    },
-    /// Plain permalinks: `/wp-json/` is not routed while `?rest_route=/` answers.
-    #[error(
-        "The store at {store_url} uses plain permalinks, and WooCommerce accepts API keys only on /wp-json/ addresses. In WordPress open Settings → Permalinks, choose any structure other than \"Plain\", save, and reconnect."
-    )]
-    PlainPermalinks {
-        /// The Store URL.
-        store_url: String,
-    },
-    /// No WordPress REST API at the address.
-    #[error(
-        "No WordPress REST API answered at {store_url} ({detail}). Check the Store URL: it must be the address of the WordPress site's home page, including any sub-folder."
-    )]
-    NotWordPress {
-        /// The Store URL.
-        store_url: String,
-        /// What was found instead.
-        detail: String,
-    },
-    /// WordPress, but no WooCommerce REST API.
-    #[error(
-        "WordPress answers at {store_url}, but the WooCommerce REST API (wc/v3) is missing. Check that the WooCommerce plugin is installed and active."
-    )]
-    WooCommerceMissing {
-        /// The Store URL.
-        store_url: String,
-    },
-    /// TLS failure.
-    #[error("The secure connection to {host} failed: {problem}.")]
-    Tls {
-        /// Host name of the store.
-        host: String,
-        /// What was wrong.
-        problem: TlsProblem,
-    },
-    /// DNS failure.
-    #[error(
-        "The store's address {host} could not be found (DNS). Check the Store URL and this computer's internet connection."
-    )]
-    Dns {
-        /// Host name of the store.
-        host: String,
-    },
-    /// Connection refused.
-    #[error(
-        "Nothing accepted the connection at {host}: the store's web server is down, or the port in the Store URL is wrong."
-    )]
-    ConnectionRefused {
-        /// Host (and port) of the store.
-        host: String,
-    },
-    /// The connection broke.
-    #[error(
-        "The connection to the store broke during {request}. Check the internet connection; the store may be overloaded."
-    )]
-    ConnectionLost {
-        /// The request in flight.
-        request: String,
-    },
-    /// No answer in time.
-    #[error(
-        "The store did not answer {request} within {} seconds. It may be slow or overloaded; try again later or raise the request timeout.",
-        after.as_secs()
-    )]
-    Timeout {
-        /// The request in flight.
-        request: String,
-        /// The timeout that expired.
-        after: Duration,
-    },
-    /// 5xx.
-    #[error(
-        "The store answered {request} with HTTP {status}: the store or its host is down or overloaded. Try again later."
-    )]
-    StoreDown {
-        /// The request.
-        request: String,
-        /// The HTTP status.
-        status: u16,
-    },
-    /// 429.
-    #[error(
-        "The store (or its host or firewall) is limiting requests ({request}, HTTP 429). {}",
-        match retry_after { Some(d) => format!("It asked to wait {} seconds.", d.as_secs()), None => "Try again later.".to_owned() }
-    )]
-    RateLimited {
-        /// The request.
-        request: String,
-        /// How long the store asked to wait.
-        retry_after: Option<Duration>,
-    },
-    /// A redirect (never followed).
-    #[error(
-        "The store redirects to {location} (HTTP {status} for {request}); use that address as the Store URL."
-    )]
-    Redirect {
-        /// The request.
-        request: String,
-        /// 301, 302, 307, 308…
-        status: u16,
-        /// Where it points, without query string.
-        location: String,
-    },
-    /// HTML or another non-API answer.
-    #[error(
-        "The answer to {request} is not from the WordPress REST API (HTTP {status}, {content_type}). The Store URL may be wrong, the site may not be WordPress, or a firewall or bot protection is blocking the request."
-    )]
-    NotApiResponse {
-        /// The request.
-        request: String,
-        /// The HTTP status.
-        status: u16,
-        /// The Content-Type received (or "no content type").
-        content_type: String,
-    },
-    /// Invalid or truncated JSON.
-    #[error(
-        "The store's answer to {request} could not be read: {detail}. The answer was cut off or is not valid JSON (a plugin printing warnings into API answers can cause this)."
-    )]
-    BrokenResponse {
-        /// The request.
-        request: String,
-        /// What was wrong.
-        detail: String,
-    },
-    /// Valid JSON of the wrong shape.
-    #[error("The store's answer to {request} is not what WooCommerce sends: {detail}.")]
-    UnexpectedResponse {
-        /// The request.
-        request: String,
-        /// What was wrong.
-        detail: String,
-    },
-    /// `rest_no_route`.
-    #[error(
-        "The store has no REST route for {request}: WooCommerce is not active, or too old for this request."
-    )]
-    NoRoute {
-        /// The request.
-        request: String,
-    },
-    /// 404 for a record.
-    #[error("The store has no such record ({request}): {message} ({code}).")]
-    NotFound {
-        /// The request.
-        request: String,
-        /// The store's error code.
-        code: String,
-        /// The store's message, cleaned.
-        message: String,
-    },
-    /// Another 4xx with a WooCommerce error body.
-    #[error("The store rejected {request} (HTTP {status}, {code}): {message}")]
-    Rejected {
-        /// The request.
-        request: String,
-        /// The HTTP status.
-        status: u16,
-        /// The store's error code.
-        code: String,
-        /// The store's message, cleaned.
-        message: String,
-        /// `data.resource_id`, e.g. the product that already owns a SKU.
-        resource_id: Option<u64>,
-    },
-    /// 413 even for a single item.
-    #[error(
-        "The store refused a batch as too large even with a single item ({request}, HTTP 413). A web-server upload limit or a store filter may be set too low."
-    )]
-    BatchTooLarge {
-        /// The request.
-        request: String,
-    },
-    /// A write whose result is unknown.
-    #[error(
-        "It is not known whether the store applied {request}: {cause} Nothing was retried automatically; re-read the records before trying again."
-    )]
-    OutcomeUnknown {
-        /// The write.
-        request: String,
-        /// What happened.
-        cause: Box<WooError>,
-    },
-    /// A record that could not be understood.
-    #[error("{record}: field `{path}`: {message}")]
-    Decode {
-        /// Which record, e.g. `product 1031` or `order #3 on page 2`.
-        record: String,
-        /// Path of the bad field inside the record (`.` for the record itself).
-        path: String,
-        /// What was wrong.
-        message: String,
-    },
-    /// Cancelled by the caller.
-    #[error("The operation was cancelled.")]
-    Cancelled,
-    /// Another network failure.
-    #[error("Could not complete {request}: {detail}")]
-    Transport {
-        /// The request.
-        request: String,
-        /// What went wrong, without URLs.
-        detail: String,
-    },
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ErrorContext {
+    /// The request concerned.
+    pub request: Option<String>,
+    /// The HTTP status the store answered with.
+    pub status: Option<u16>,
+    /// The store's error code (`woocommerce_rest_product_invalid_id`, …).
+    pub code: Option<String>,
+    /// The store's message, cleaned.
+    pub message: Option<String>,
+    /// What went wrong, in the client's words (or an excerpt of a page the store sent).
+    pub detail: Option<String>,
+    /// How long the store asked to wait (`Retry-After`).
+    pub retry_after: Option<Duration>,
+    /// `data.resource_id` of the store's error, e.g. the product that already owns a SKU.
+    pub resource_id: Option<u64>,
+    /// The Store URL as configured (no query).
+    pub store_url: Option<String>,
+    /// The address the WordPress site reports for itself (`home` of its REST index).
+    pub site_address: Option<String>,
+    /// Host (and port) of the store.
+    pub host: Option<String>,
+    /// Where a redirect points, without query string.
+    pub location: Option<String>,
+    /// The `Content-Type` received.
+    pub content_type: Option<String>,
+    /// The timeout that expired.
+    pub timeout: Option<Duration>,
+    /// What was wrong with TLS.
+    pub tls: Option<TlsProblem>,
+    /// The record that could not be understood, e.g. `product 1031` or `order #3 on page 2`.
+    pub record: Option<String>,
+    /// Path of the bad field inside the record (`.` for the record itself).
+    pub field: Option<String>,
+}
+
+/// Everything that can go wrong talking to a WooCommerce store: a [`WooErrorKind`] and its
+/// [`ErrorContext`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct WooError(Box<Repr>);
+
+#[derive(Clone, PartialEq, Eq)]
+struct Repr {
+    kind: WooErrorKind,
+    context: ErrorContext,
+    /// What happened to a write whose outcome is unknown.
+    cause: Option<WooError>,
 }
 
 impl WooError {
+    /// An error of `kind` without context; add it with the `with_*` methods.
+    pub fn new(kind: WooErrorKind) -> WooError {
+        WooError(Box::new(Repr {
+            kind,
+            context: ErrorContext::default(),
+            cause: None,
+        }))
+    }
+
+    /// Invalid connection settings; `message` says what to correct.
+    pub fn config(message: impl Into<String>) -> WooError {
+        WooError::new(WooErrorKind::Config).with_detail(message)
+    }
+
+    /// The caller cancelled the operation.
+    pub fn cancelled() -> WooError {
+        WooError::new(WooErrorKind::Cancelled)
+    }
+
+    /// `request` was answered with valid JSON of an unexpected shape.
+    pub fn unexpected(request: impl Into<String>, detail: impl Into<String>) -> WooError {
+        WooError::new(WooErrorKind::UnexpectedResponse)
+            .with_request(request)
+            .with_detail(detail)
+    }
+
+    /// A record that could not be understood.
+    pub fn decode(
+        record: impl Into<String>,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> WooError {
+        let mut e = WooError::new(WooErrorKind::Decode).with_detail(message);
+        e.0.context.record = Some(record.into());
+        e.0.context.field = Some(field.into());
+        e
+    }
+
+    /// The write `request` may or may not have been applied; `cause` says what happened.
+    pub fn outcome_unknown(request: impl Into<String>, cause: WooError) -> WooError {
+        let mut e = WooError::new(WooErrorKind::OutcomeUnknown).with_request(request);
+        e.0.context.status = cause.http_status();
+        e.0.cause = Some(cause);
+        e
+    }
+
+    /// Sets the request concerned (method and path, never the query).
+    pub fn with_request(mut self, request: impl Into<String>) -> WooError {
+        self.0.context.request = Some(request.into());
+        self
+    }
+
+    /// Sets the HTTP status.
+    pub fn with_status(mut self, status: u16) -> WooError {
+        self.0.context.status = Some(status);
+        self
+    }
+
+    /// Sets the store's error code and (cleaned) message.
+    pub fn with_store_error(mut self, code: impl Into<String>, message: impl Into<String>) -> Self {
+        self.0.context.code = Some(code.into());
+        self.0.context.message = Some(message.into());
+        self
+    }
+
+    /// Sets the store's (cleaned) message alone, e.g. the text of a firewall's page.
+    pub fn with_message(mut self, message: impl Into<String>) -> WooError {
+        self.0.context.message = Some(message.into());
+        self
+    }
+
+    /// Sets what went wrong, in the client's words.
+    pub fn with_detail(mut self, detail: impl Into<String>) -> WooError {
+        self.0.context.detail = Some(detail.into());
+        self
+    }
+
+    /// Sets how long the store asked to wait.
+    pub fn with_retry_after(mut self, retry_after: Option<Duration>) -> WooError {
+        self.0.context.retry_after = retry_after;
+        self
+    }
+
+    /// Sets the record the store's error is about.
+    pub fn with_resource_id(mut self, resource_id: Option<u64>) -> WooError {
+        self.0.context.resource_id = resource_id;
+        self
+    }
+
+    /// Sets the Store URL.
+    pub fn with_store_url(mut self, store_url: impl Into<String>) -> WooError {
+        self.0.context.store_url = Some(store_url.into());
+        self
+    }
+
+    /// Sets the address the site reports for itself.
+    pub fn with_site_address(mut self, address: impl Into<String>) -> WooError {
+        self.0.context.site_address = Some(address.into());
+        self
+    }
+
+    /// Sets the store's host (and port).
+    pub fn with_host(mut self, host: impl Into<String>) -> WooError {
+        self.0.context.host = Some(host.into());
+        self
+    }
+
+    /// Sets where a redirect points (without query).
+    pub fn with_location(mut self, location: impl Into<String>) -> WooError {
+        self.0.context.location = Some(location.into());
+        self
+    }
+
+    /// Sets the content type received.
+    pub fn with_content_type(mut self, content_type: impl Into<String>) -> WooError {
+        self.0.context.content_type = Some(content_type.into());
+        self
+    }
+
+    /// Sets the timeout that expired.
+    pub fn with_timeout(mut self, after: Duration) -> WooError {
+        self.0.context.timeout = Some(after);
+        self
+    }
+
+    /// Sets the TLS problem.
+    pub fn with_tls(mut self, problem: TlsProblem) -> WooError {
+        self.0.context.tls = Some(problem);
+        self
+    }
+
     /// The stable category of this error.
     pub fn kind(&self) -> WooErrorKind {
-        use WooErrorKind as K;
-        match self {
-            WooError::Config { .. } => K::Config,
-            WooError::InsecureHttp { .. } => K::InsecureHttp,
-            WooError::UnknownKey { .. } => K::UnknownKey,
-            WooError::WrongSecret { .. } => K::WrongSecret,
-            WooError::ReadOnlyKey { .. } => K::ReadOnlyKey,
-            WooError::WriteOnlyKey { .. } => K::WriteOnlyKey,
-            WooError::AuthRejected { .. } => K::AuthRejected,
-            WooError::ClockSkew { .. } => K::ClockSkew,
-            WooError::Forbidden { .. } => K::Forbidden,
-            WooError::PlainPermalinks { .. } => K::PlainPermalinks,
-            WooError::NotWordPress { .. } => K::NotWordPress,
-            WooError::WooCommerceMissing { .. } => K::WooCommerceMissing,
-            WooError::Tls { .. } => K::Tls,
-            WooError::Dns { .. } => K::Dns,
-            WooError::ConnectionRefused { .. } => K::ConnectionRefused,
-            WooError::ConnectionLost { .. } => K::ConnectionLost,
-            WooError::Timeout { .. } => K::Timeout,
-            WooError::StoreDown { .. } => K::StoreDown,
-            WooError::RateLimited { .. } => K::RateLimited,
-            WooError::Redirect { .. } => K::Redirect,
-            WooError::NotApiResponse { .. } => K::NotApiResponse,
-            WooError::BrokenResponse { .. } => K::BrokenResponse,
-            WooError::UnexpectedResponse { .. } => K::UnexpectedResponse,
-            WooError::NoRoute { .. } => K::NoRoute,
-            WooError::NotFound { .. } => K::NotFound,
-            WooError::Rejected { .. } => K::Rejected,
-            WooError::BatchTooLarge { .. } => K::BatchTooLarge,
-            WooError::OutcomeUnknown { .. } => K::OutcomeUnknown,
-            WooError::Decode { .. } => K::Decode,
-            WooError::Cancelled => K::Cancelled,
-            WooError::Transport { .. } => K::Transport,
-        }
+        self.0.kind
+    }
+
+    /// Everything known about the failure.
+    pub fn context(&self) -> &ErrorContext {
+        &self.0.context
+    }
+
+    /// For [`WooErrorKind::OutcomeUnknown`]: what happened to the write.
+    pub fn cause(&self) -> Option<&WooError> {
+        self.0.cause.as_ref()
+    }
+
+    /// The request concerned, as `METHOD /path`.
+    pub fn request(&self) -> Option<&str> {
+        self.0.context.request.as_deref()
+    }
+
+    /// The store's error code, when it sent one.
+    pub fn store_code(&self) -> Option<&str> {
+        self.0.context.code.as_deref()
+    }
+
+    /// The store's message (cleaned), when it sent one.
+    pub fn store_message(&self) -> Option<&str> {
+        self.0.context.message.as_deref()
+    }
+
+    /// How long the store asked to wait before the next request.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.0.context.retry_after
+    }
+
+    /// `data.resource_id` of the store's error (the owner of a duplicate SKU, …).
+    pub fn resource_id(&self) -> Option<u64> {
+        self.0.context.resource_id
+    }
+
+    /// What was wrong with TLS, for [`WooErrorKind::Tls`].
+    pub fn tls_problem(&self) -> Option<&TlsProblem> {
+        self.0.context.tls.as_ref()
     }
 
     /// True when the same call may succeed later without anyone changing a setting
@@ -456,23 +407,320 @@ impl WooError {
 
     /// The HTTP status the store answered with, when there was one.
     pub fn http_status(&self) -> Option<u16> {
-        match self {
-            WooError::StoreDown { status, .. }
-            | WooError::Redirect { status, .. }
-            | WooError::NotApiResponse { status, .. }
-            | WooError::Rejected { status, .. } => Some(*status),
-            WooError::RateLimited { .. } => Some(429),
-            WooError::Forbidden { .. } => Some(403),
-            WooError::NotFound { .. } | WooError::NoRoute { .. } => Some(404),
-            WooError::BatchTooLarge { .. } => Some(413),
-            WooError::UnknownKey { .. }
-            | WooError::WrongSecret { .. }
-            | WooError::ReadOnlyKey { .. }
-            | WooError::WriteOnlyKey { .. }
-            | WooError::AuthRejected { .. }
-            | WooError::ClockSkew { .. } => Some(401),
-            WooError::OutcomeUnknown { cause, .. } => cause.http_status(),
+        use WooErrorKind as K;
+        if let Some(status) = self.0.context.status {
+            return Some(status);
+        }
+        match self.kind() {
+            K::RateLimited => Some(429),
+            K::Forbidden => Some(403),
+            K::NotFound | K::NoRoute => Some(404),
+            K::BatchTooLarge => Some(413),
+            K::UnknownKey
+            | K::WrongSecret
+            | K::ReadOnlyKey
+            | K::WriteOnlyKey
+            | K::AuthRejected
+            | K::ClockSkew => Some(401),
+            K::OutcomeUnknown => self.cause().and_then(WooError::http_status),
             _ => None,
+        }
+    }
+
+    /// The same error with the secret removed from every text it carries, in every form the
+    /// redactor knows — a last barrier for text that came from outside.
+    pub fn redacted<'a>(mut self, redactor: impl Into<RedactWith<'a>>) -> WooError {
+        let redactor = redactor.into();
+        let r = redactor.get();
+        let c = &mut self.0.context;
+        for field in [
+            &mut c.request,
+            &mut c.code,
+            &mut c.message,
+            &mut c.detail,
+            &mut c.store_url,
+            &mut c.site_address,
+            &mut c.host,
+            &mut c.location,
+            &mut c.content_type,
+            &mut c.record,
+            &mut c.field,
+        ] {
+            if let Some(text) = field.as_mut() {
+                *text = r.redact(text);
+            }
+        }
+        if let Some(TlsProblem::Other(detail)) = c.tls.as_mut() {
+            *detail = r.redact(detail);
+        }
+        if let Some(cause) = self.0.cause.take() {
+            self.0.cause = Some(cause.redacted(r));
+        }
+        self
+    }
+}
+
+/// A redactor borrowed or built for one [`WooError::redacted`] call.
+pub enum RedactWith<'a> {
+    /// The client's redactor.
+    Borrowed(&'a Redactor),
+    /// One built from a bare secret.
+    Owned(Redactor),
+}
+
+impl RedactWith<'_> {
+    fn get(&self) -> &Redactor {
+        match self {
+            RedactWith::Borrowed(r) => r,
+            RedactWith::Owned(r) => r,
+        }
+    }
+}
+
+impl<'a> From<&'a Redactor> for RedactWith<'a> {
+    fn from(r: &'a Redactor) -> Self {
+        RedactWith::Borrowed(r)
+    }
+}
+
+impl From<&crate::secret::Secret> for RedactWith<'_> {
+    fn from(secret: &crate::secret::Secret) -> Self {
+        RedactWith::Owned(Redactor::from(secret))
+    }
+}
+
+impl fmt::Debug for WooError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let c = &self.0.context;
+        let mut d = f.debug_struct("WooError");
+        d.field("kind", &self.0.kind);
+        macro_rules! some {
+            ($($name:ident),*) => {$(
+                if let Some(v) = &c.$name {
+                    d.field(stringify!($name), v);
+                }
+            )*};
+        }
+        some!(
+            request,
+            status,
+            code,
+            message,
+            detail,
+            retry_after,
+            resource_id,
+            store_url,
+            site_address,
+            host,
+            location,
+            content_type,
+            timeout,
+            tls,
+            record,
+            field
+        );
+        if let Some(cause) = &self.0.cause {
+            d.field("cause", cause);
+        }
+        d.finish()
+    }
+}
+
+impl std::error::Error for WooError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0
+            .cause
+            .as_ref()
+            .map(|c| c as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl fmt::Display for WooError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use WooErrorKind as K;
+        let c = &self.0.context;
+        let request = c.request.as_deref().unwrap_or("the request");
+        let store_url = c.store_url.as_deref().unwrap_or("the Store URL");
+        let host = c.host.as_deref().unwrap_or("the store");
+        let detail = c.detail.as_deref().unwrap_or("no details");
+        let message = c.message.as_deref().unwrap_or("the store gave no reason");
+        let code = c.code.as_deref().unwrap_or("no error code");
+        let status = c
+            .status
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| "?".into());
+        match self.0.kind {
+            K::Config => write!(f, "The connection settings are not valid: {detail}"),
+            K::InsecureHttp => write!(
+                f,
+                "The Store URL {store_url} starts with http://, which would send the API key unencrypted. Use the store's https:// address, or turn on \"Allow insecure HTTP\" only if the store really has no HTTPS."
+            ),
+            K::UnknownKey => write!(
+                f,
+                "WooCommerce did not accept the consumer key ({request}): the key is unknown or was revoked. Check it under WooCommerce → Settings → Advanced → REST API, or create a new key. If the key is correct, the web server may be removing the credentials before WordPress sees them."
+            ),
+            K::WrongSecret => write!(
+                f,
+                "The consumer secret does not match the consumer key ({request}). Copy the secret again, or create a new key under WooCommerce → Settings → Advanced → REST API (the secret is shown only once)."
+            ),
+            K::ReadOnlyKey => write!(
+                f,
+                "The API key is read-only ({request}): give the key Read/Write permission under WooCommerce → Settings → Advanced → REST API, then reconnect."
+            ),
+            K::WriteOnlyKey => write!(
+                f,
+                "The API key is write-only ({request}): give the key Read/Write permission under WooCommerce → Settings → Advanced → REST API, then reconnect."
+            ),
+            K::AuthRejected => write!(
+                f,
+                "WooCommerce refused the authentication of {request}: {message} ({code})"
+            ),
+            K::ClockSkew => write!(
+                f,
+                "The store rejected the time stamp of {request}: this computer's clock differs from the store's by more than 15 minutes. Correct the date and time on this computer."
+            ),
+            K::Forbidden => {
+                let code_part = c
+                    .code
+                    .as_deref()
+                    .map(|c| format!(", {c}"))
+                    .unwrap_or_default();
+                let message = c.message.as_deref().unwrap_or("access denied");
+                write!(
+                    f,
+                    "The store refused {request} (HTTP 403{code_part}): {message}. The WordPress user who owns the API key needs the Administrator or Shop Manager role; a security plugin or firewall can also cause this."
+                )
+            }
+            K::PlainPermalinks => write!(
+                f,
+                "The store at {store_url} uses plain permalinks, and WooCommerce accepts API keys only on /wp-json/ addresses. In WordPress open Settings → Permalinks, choose any structure other than \"Plain\", save, and reconnect."
+            ),
+            K::WrongStoreUrl => {
+                let site = c.site_address.as_deref().unwrap_or("another address");
+                write!(
+                    f,
+                    "The Store URL {store_url} is not the address of the WordPress site: its REST API is not at {store_url}/wp-json/, and WordPress reports that this WordPress site's address is {site} — use that as the Store URL."
+                )
+            }
+            K::NotWordPress => write!(
+                f,
+                "No WordPress REST API answered at {store_url} ({detail}). Check the Store URL: it must be the address of the WordPress site's home page, including any sub-folder."
+            ),
+            K::WooCommerceMissing => write!(
+                f,
+                "WordPress answers at {store_url}, but the WooCommerce REST API (wc/v3) is missing. Check that the WooCommerce plugin is installed and active."
+            ),
+            K::Tls => {
+                let problem = c
+                    .tls
+                    .clone()
+                    .unwrap_or_else(|| TlsProblem::Other("the TLS handshake failed".into()));
+                write!(f, "The secure connection to {host} failed: {problem}.")
+            }
+            K::Dns => write!(
+                f,
+                "The store's address {host} could not be found (DNS). Check the Store URL and this computer's internet connection."
+            ),
+            K::ConnectionRefused => write!(
+                f,
+                "Nothing accepted the connection at {host}: the store's web server is down, or the port in the Store URL is wrong."
+            ),
+            K::ConnectionLost => write!(
+                f,
+                "The connection to the store broke during {request}. Check the internet connection; the store may be overloaded."
+            ),
+            K::Timeout => {
+                let secs = c.timeout.map(|d| d.as_secs()).unwrap_or_default();
+                match &c.detail {
+                    Some(detail) => write!(
+                        f,
+                        "The store did not answer {request} in time: {detail}. It may be slow or overloaded; try again later or raise the request timeout."
+                    ),
+                    None => write!(
+                        f,
+                        "The store did not answer {request} within {secs} seconds. It may be slow or overloaded; try again later or raise the request timeout."
+                    ),
+                }
+            }
+            K::StoreDown => write!(
+                f,
+                "The store answered {request} with HTTP {status}: the store or its host is down or overloaded. Try again later."
+            ),
+            K::RateLimited => {
+                let wait = match c.retry_after {
+                    Some(d) => format!("It asked to wait {} seconds.", d.as_secs()),
+                    None => "Try again later.".to_owned(),
+                };
+                write!(
+                    f,
+                    "The store (or its host or firewall) is limiting requests ({request}, HTTP 429). {wait}"
+                )
+            }
+            K::Redirect => {
+                let location = c
+                    .location
+                    .as_deref()
+                    .unwrap_or("an address it did not name");
+                write!(
+                    f,
+                    "The store redirects to {location} (HTTP {status} for {request}); use that address as the Store URL."
+                )
+            }
+            K::NotApiResponse => {
+                let content_type = c.content_type.as_deref().unwrap_or("no content type");
+                let page = c
+                    .detail
+                    .as_deref()
+                    .map(|p| format!(", \"{p}\""))
+                    .unwrap_or_default();
+                write!(
+                    f,
+                    "The answer to {request} is not from the WordPress REST API (HTTP {status}, {content_type}{page}). The Store URL may be wrong, the site may not be WordPress, or a firewall or bot protection is blocking the request."
+                )
+            }
+            K::BrokenResponse => write!(
+                f,
+                "The store's answer to {request} could not be read: {detail}. The answer was cut off or is not valid JSON (a plugin printing warnings into API answers can cause this)."
+            ),
+            K::UnexpectedResponse => write!(
+                f,
+                "The store's answer to {request} is not what WooCommerce sends: {detail}."
+            ),
+            K::NoRoute => write!(
+                f,
+                "The store has no REST route for {request}: WooCommerce is not active, or too old for this request."
+            ),
+            K::NotFound => write!(
+                f,
+                "The store has no such record ({request}): {message} ({code})."
+            ),
+            K::Rejected => write!(
+                f,
+                "The store rejected {request} (HTTP {status}, {code}): {message}"
+            ),
+            K::BatchTooLarge => write!(
+                f,
+                "The store refused a batch as too large even with a single item ({request}, HTTP 413). A web-server upload limit or a store filter may be set too low."
+            ),
+            K::OutcomeUnknown => {
+                let cause = self
+                    .0
+                    .cause
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_else(|| "the answer was lost.".to_owned());
+                write!(
+                    f,
+                    "It is not known whether the store applied {request}: {cause} Nothing was retried automatically; re-read the records before trying again."
+                )
+            }
+            K::Decode => {
+                let record = c.record.as_deref().unwrap_or("a record");
+                let field = c.field.as_deref().unwrap_or(".");
+                write!(f, "{record}: field `{field}`: {detail}")
+            }
+            K::Cancelled => f.write_str("The operation was cancelled."),
+            K::Transport => write!(f, "Could not complete {request}: {detail}"),
         }
     }
 }
@@ -480,6 +728,13 @@ impl WooError {
 /// Text the store sent (an error message, a page title), made safe to show: HTML tags removed,
 /// the common entities decoded, whitespace collapsed, at most 300 characters.
 pub fn clean_store_text(text: &str) -> String {
+    clean_store_text_with(text, &Redactor::none())
+}
+
+/// [`clean_store_text`], with the credentials removed after the entities are decoded (so an
+/// encoded secret cannot slip through) and before the text is shortened (so no fragment of
+/// one survives a cut).
+pub fn clean_store_text_with(text: &str, redactor: &Redactor) -> String {
     let mut stripped = String::with_capacity(text.len());
     let mut in_tag = false;
     for c in text.chars() {
@@ -499,6 +754,7 @@ pub fn clean_store_text(text: &str) -> String {
         .replace("&nbsp;", " ")
         .replace("&hellip;", "…")
         .replace("&amp;", "&");
+    let decoded = redactor.redact(&decoded);
     let collapsed = decoded.split_whitespace().collect::<Vec<_>>().join(" ");
     if collapsed.chars().count() > 300 {
         let mut cut: String = collapsed.chars().take(300).collect();
@@ -520,244 +776,83 @@ pub fn classify_api_error(
     request: &str,
     retry_after: Option<Duration>,
 ) -> WooError {
-    let request = request.to_owned();
-    let code = body.map(|b| b.code.as_str()).unwrap_or_default();
+    classify_api_error_with(status, body, request, retry_after, &Redactor::none())
+}
+
+/// [`classify_api_error`], removing the credentials from the store's code and message.
+pub fn classify_api_error_with(
+    status: u16,
+    body: Option<&ApiErrorBody>,
+    request: &str,
+    retry_after: Option<Duration>,
+    redactor: &Redactor,
+) -> WooError {
+    use WooErrorKind as K;
+    let code = redactor.redact(body.map(|b| b.code.as_str()).unwrap_or_default());
+    let code = code.as_str();
     let raw_message = body.map(|b| b.message.as_str()).unwrap_or_default();
-    let message = clean_store_text(raw_message);
+    let message = clean_store_text_with(raw_message, redactor);
+    let plain = |kind: WooErrorKind| WooError::new(kind).with_request(request);
+    let store = |kind: WooErrorKind| {
+        plain(kind)
+            .with_status(status)
+            .with_store_error(code, message.clone())
+    };
 
     if status == 429 {
-        return WooError::RateLimited {
-            request,
-            retry_after,
-        };
+        return plain(K::RateLimited)
+            .with_status(status)
+            .with_retry_after(retry_after);
     }
     if status == 413 {
-        return WooError::BatchTooLarge { request };
+        return plain(K::BatchTooLarge).with_status(status);
     }
     if status >= 500 {
-        return WooError::StoreDown { request, status };
+        return plain(K::StoreDown)
+            .with_status(status)
+            .with_retry_after(retry_after);
     }
 
     match (status, code) {
         (401, "woocommerce_rest_authentication_error") => {
             let lower = raw_message.to_ascii_lowercase();
-            if lower.contains("consumer secret is invalid")
+            let kind = if lower.contains("consumer secret is invalid")
                 || lower.contains("signature does not match")
             {
-                WooError::WrongSecret { request }
+                K::WrongSecret
             } else if lower.contains("consumer key is invalid") {
-                WooError::UnknownKey { request }
+                K::UnknownKey
             } else if lower.contains("does not have write permissions") {
-                WooError::ReadOnlyKey { request }
+                K::ReadOnlyKey
             } else if lower.contains("does not have read permissions") {
-                WooError::WriteOnlyKey { request }
+                K::WriteOnlyKey
             } else if lower.contains("invalid timestamp") {
-                WooError::ClockSkew { request }
+                K::ClockSkew
             } else {
-                WooError::AuthRejected {
-                    request,
-                    code: code.to_owned(),
-                    message,
-                }
+                K::AuthRejected
+            };
+            store(kind)
+        }
+        (401, c) if c.starts_with("woocommerce_rest_cannot_") => store(K::UnknownKey),
+        (401, "") => plain(K::AuthRejected)
+            .with_status(status)
+            .with_store_error("http_401", "the store asked for credentials"),
+        (401, _) => store(K::AuthRejected),
+        (403, "") => plain(K::Forbidden).with_status(status),
+        (403, _) => {
+            let e = store(K::Forbidden);
+            if message.is_empty() {
+                e.with_store_error(code, "access denied")
+            } else {
+                e
             }
         }
-        (401, c) if c.starts_with("woocommerce_rest_cannot_") => WooError::UnknownKey { request },
-        (401, "") => WooError::AuthRejected {
-            request,
-            code: "http_401".to_owned(),
-            message: "the store asked for credentials".to_owned(),
-        },
-        (401, c) => WooError::AuthRejected {
-            request,
-            code: c.to_owned(),
-            message,
-        },
-        (403, c) => WooError::Forbidden {
-            request,
-            code: (!c.is_empty()).then(|| c.to_owned()),
-            message: if message.is_empty() {
-                "access denied".to_owned()
-            } else {
-                message
-            },
-        },
-        (404, "rest_no_route") => WooError::NoRoute { request },
-        (404 | 410, c) if !c.is_empty() => WooError::NotFound {
-            request,
-            code: c.to_owned(),
-            message,
-        },
-        (_, "") => WooError::Rejected {
-            request,
-            status,
-            code: format!("http_{status}"),
-            message: "the store gave no reason".to_owned(),
-            resource_id: None,
-        },
-        (_, c) => WooError::Rejected {
-            request,
-            status,
-            code: c.to_owned(),
-            message,
-            resource_id: body.and_then(|b| b.data.resource_id),
-        },
-    }
-}
-
-impl WooError {
-    /// The same error with `secret` removed from every text it carries — a last barrier for
-    /// text that came from outside (store messages, answers echoing a request).
-    pub fn redacted(self, secret: &crate::secret::Secret) -> WooError {
-        use crate::secret::redact;
-        let r = |s: String| redact(&s, secret);
-        match self {
-            WooError::Config { message } => WooError::Config {
-                message: r(message),
-            },
-            WooError::InsecureHttp { url } => WooError::InsecureHttp { url: r(url) },
-            WooError::UnknownKey { request } => WooError::UnknownKey {
-                request: r(request),
-            },
-            WooError::WrongSecret { request } => WooError::WrongSecret {
-                request: r(request),
-            },
-            WooError::ReadOnlyKey { request } => WooError::ReadOnlyKey {
-                request: r(request),
-            },
-            WooError::WriteOnlyKey { request } => WooError::WriteOnlyKey {
-                request: r(request),
-            },
-            WooError::AuthRejected {
-                request,
-                code,
-                message,
-            } => WooError::AuthRejected {
-                request: r(request),
-                code: r(code),
-                message: r(message),
-            },
-            WooError::ClockSkew { request } => WooError::ClockSkew {
-                request: r(request),
-            },
-            WooError::Forbidden {
-                request,
-                code,
-                message,
-            } => WooError::Forbidden {
-                request: r(request),
-                code: code.map(r),
-                message: r(message),
-            },
-            WooError::PlainPermalinks { store_url } => WooError::PlainPermalinks {
-                store_url: r(store_url),
-            },
-            WooError::NotWordPress { store_url, detail } => WooError::NotWordPress {
-                store_url: r(store_url),
-                detail: r(detail),
-            },
-            WooError::WooCommerceMissing { store_url } => WooError::WooCommerceMissing {
-                store_url: r(store_url),
-            },
-            WooError::Tls { host, problem } => WooError::Tls {
-                host: r(host),
-                problem: match problem {
-                    TlsProblem::Other(detail) => TlsProblem::Other(r(detail)),
-                    other => other,
-                },
-            },
-            WooError::Dns { host } => WooError::Dns { host: r(host) },
-            WooError::ConnectionRefused { host } => WooError::ConnectionRefused { host: r(host) },
-            WooError::ConnectionLost { request } => WooError::ConnectionLost {
-                request: r(request),
-            },
-            WooError::Timeout { request, after } => WooError::Timeout {
-                request: r(request),
-                after,
-            },
-            WooError::StoreDown { request, status } => WooError::StoreDown {
-                request: r(request),
-                status,
-            },
-            WooError::RateLimited {
-                request,
-                retry_after,
-            } => WooError::RateLimited {
-                request: r(request),
-                retry_after,
-            },
-            WooError::Redirect {
-                request,
-                status,
-                location,
-            } => WooError::Redirect {
-                request: r(request),
-                status,
-                location: r(location),
-            },
-            WooError::NotApiResponse {
-                request,
-                status,
-                content_type,
-            } => WooError::NotApiResponse {
-                request: r(request),
-                status,
-                content_type: r(content_type),
-            },
-            WooError::BrokenResponse { request, detail } => WooError::BrokenResponse {
-                request: r(request),
-                detail: r(detail),
-            },
-            WooError::UnexpectedResponse { request, detail } => WooError::UnexpectedResponse {
-                request: r(request),
-                detail: r(detail),
-            },
-            WooError::NoRoute { request } => WooError::NoRoute {
-                request: r(request),
-            },
-            WooError::NotFound {
-                request,
-                code,
-                message,
-            } => WooError::NotFound {
-                request: r(request),
-                code: r(code),
-                message: r(message),
-            },
-            WooError::Rejected {
-                request,
-                status,
-                code,
-                message,
-                resource_id,
-            } => WooError::Rejected {
-                request: r(request),
-                status,
-                code: r(code),
-                message: r(message),
-                resource_id,
-            },
-            WooError::BatchTooLarge { request } => WooError::BatchTooLarge {
-                request: r(request),
-            },
-            WooError::OutcomeUnknown { request, cause } => WooError::OutcomeUnknown {
-                request: r(request),
-                cause: Box::new(cause.redacted(secret)),
-            },
-            WooError::Decode {
-                record,
-                path,
-                message,
-            } => WooError::Decode {
-                record: r(record),
-                path: r(path),
-                message: r(message),
-            },
-            WooError::Cancelled => WooError::Cancelled,
-            WooError::Transport { request, detail } => WooError::Transport {
-                request: r(request),
-                detail: r(detail),
-            },
-        }
+        (404, "rest_no_route") => store(K::NoRoute),
+        (404 | 410, c) if !c.is_empty() => store(K::NotFound),
+        (_, "") => plain(K::Rejected)
+            .with_status(status)
+            .with_store_error(format!("http_{status}"), "the store gave no reason"),
+        (_, _) => store(K::Rejected).with_resource_id(body.and_then(|b| b.data.resource_id)),
     }
 }
 
@@ -970,9 +1065,8 @@ mod tests {
     fn resource_id_is_kept_on_rejections() {
         let mut b = body("product_invalid_sku", "Invalid or duplicated SKU.");
         b.data.resource_id = Some(1029);
-        match classify_api_error(400, Some(&b), "POST /x", None) {
-            WooError::Rejected { resource_id, .. } => assert_eq!(resource_id, Some(1029)),
-            other => panic!("unexpected {other:?}"),
-        }
+        let e = classify_api_error(400, Some(&b), "POST /x", None);
+        assert_eq!(e.kind(), WooErrorKind::Rejected);
+        assert_eq!(e.resource_id(), Some(1029));
     }
 }

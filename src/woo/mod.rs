@@ -17,6 +17,7 @@ pub mod dates;
 pub mod decode;
 pub mod encode;
 pub mod error;
+pub mod limiter;
 pub mod listing;
 pub mod model;
 pub mod oauth;
@@ -36,12 +37,13 @@ pub use client::WooClient;
 pub use config::WooConfig;
 pub use dates::{DateWindow, format_naive_utc};
 pub use decode::RecordError;
-pub use error::{TlsProblem, WooError, WooErrorKind};
+pub use error::{ErrorContext, TlsProblem, WooError, WooErrorKind};
 /// The stream traits, for callers of the paged listings ([`WooClient::products`], …).
 pub use futures_util::{Stream, StreamExt};
-pub use listing::Record;
+pub use listing::{PageRequest, Record};
 pub use model::batch::{
     BatchOutcome, ITEM_NO_ANSWER, ITEM_NOT_SENT, ITEM_OUTCOME_UNKNOWN, ITEM_UNREADABLE, ItemError,
+    ItemState, item_state,
 };
 pub use model::{
     Customer, ManageStock, Order, Product, ProductWrite, Refund, Variation, VariationWrite,
@@ -49,6 +51,8 @@ pub use model::{
 };
 pub use paginate::{Listing, Page};
 pub use probe::{ConnectionReport, KeyPermission, Routing};
-pub use query::{CustomerQuery, OrderBy, OrderQuery, ProductQuery, SortOrder, chunk_skus};
+pub use query::{
+    CustomerQuery, OrderBy, OrderQuery, ProductQuery, SortOrder, chunk_ids, chunk_skus,
+};
 pub use retry::RetryPolicy;
 pub use stats::RequestStats;

@@ -4,7 +4,6 @@
 //! string, so the signature covers precisely the URL that is sent. A JSON body is never signed.
 
 use base64::Engine as _;
-use hmac::{Hmac, Mac};
 use rand::Rng as _;
 use rand::distr::Alphanumeric;
 use url::Url;
@@ -80,21 +79,14 @@ pub fn signature_base_string(method: &str, base_uri: &str, params: &[(String, St
 /// base64(HMAC(base string, key)). The key is `consumer_secret&token_secret`; for WooCommerce the
 /// token secret is empty, see [`sign`].
 pub fn sign_with_key(method: SignatureMethod, base_string: &str, key: &str) -> String {
-    let digest = match method {
-        SignatureMethod::HmacSha1 => {
-            let mut mac = Hmac::<sha1::Sha1>::new_from_slice(key.as_bytes())
-                .expect("HMAC accepts keys of any length");
-            mac.update(base_string.as_bytes());
-            mac.finalize().into_bytes().to_vec()
-        }
-        SignatureMethod::HmacSha256 => {
-            let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes())
-                .expect("HMAC accepts keys of any length");
-            mac.update(base_string.as_bytes());
-            mac.finalize().into_bytes().to_vec()
-        }
+    let algorithm = match method {
+        // SHA-1 is what OAuth 1.0a specifies; WooCommerce still accepts it.
+        SignatureMethod::HmacSha1 => ring::hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY,
+        SignatureMethod::HmacSha256 => ring::hmac::HMAC_SHA256,
     };
-    base64::engine::general_purpose::STANDARD.encode(digest)
+    let key = ring::hmac::Key::new(algorithm, key.as_bytes());
+    let tag = ring::hmac::sign(&key, base_string.as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(tag.as_ref())
 }
 
 /// The WooCommerce signature of a request: key = `consumer_secret&`.

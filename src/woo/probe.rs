@@ -10,6 +10,7 @@ use super::decode::decode_record;
 use super::error::{WooError, WooErrorKind};
 use super::model::{SettingValue, SystemStatus, WpIndex};
 use super::response::Reply;
+use crate::secret::url_for_logging;
 
 /// How the store's REST API is addressed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,18 +131,17 @@ impl WooClient {
             Some(index) => index,
             None => {
                 return Err(match self.read_index(true).await {
-                    Ok(Some(_)) => WooError::PlainPermalinks { store_url },
-                    Ok(None) | Err(_) => WooError::NotWordPress {
-                        store_url,
-                        detail: "/wp-json/ did not answer with the WordPress REST index".to_owned(),
-                    },
+                    Ok(Some(index)) => diagnose_plain_index(&store_url, &index),
+                    Ok(None) | Err(_) => WooError::new(WooErrorKind::NotWordPress)
+                        .with_store_url(store_url)
+                        .with_detail("/wp-json/ did not answer with the WordPress REST index"),
                 });
             }
         };
 
         // 2. WooCommerce present.
         if !index.has_wc_v3() {
-            return Err(WooError::WooCommerceMissing { store_url });
+            return Err(WooError::new(WooErrorKind::WooCommerceMissing).with_store_url(store_url));
         }
         if !index.home.is_empty() && !same_site(&index.home, &store_url) {
             warnings.push(format!(
@@ -158,7 +158,9 @@ impl WooClient {
         match self.execute(&read, None).await {
             Ok(_) => {}
             Err(e) if e.kind() == WooErrorKind::NoRoute => {
-                return Err(WooError::WooCommerceMissing { store_url });
+                return Err(
+                    WooError::new(WooErrorKind::WooCommerceMissing).with_store_url(store_url)
+                );
             }
             Err(e) => return Err(e),
         }
@@ -186,7 +188,7 @@ impl WooClient {
                 }
                 Err(e) => warnings.push(format!("The system status could not be read: {e}")),
             },
-            Err(WooError::Cancelled) => return Err(WooError::Cancelled),
+            Err(e) if e.kind() == WooErrorKind::Cancelled => return Err(e),
             Err(e) if e.kind() == WooErrorKind::Forbidden => warnings.push(
                 "The WooCommerce and WordPress versions are unknown: the key's user may not read the system status (use a key of an Administrator or Shop Manager).".to_owned(),
             ),
@@ -219,7 +221,7 @@ impl WooClient {
                     "The stock management setting could not be read: {e}"
                 )),
             },
-            Err(WooError::Cancelled) => return Err(WooError::Cancelled),
+            Err(e) if e.kind() == WooErrorKind::Cancelled => return Err(e),
             Err(e) => warnings.push(format!(
                 "Whether stock management is enabled could not be checked: {e}"
             )),
@@ -248,6 +250,47 @@ impl WooClient {
     }
 }
 
+/// `/wp-json/` is not the REST API but `?rest_route=/` answers with the index. WordPress
+/// routes `?rest_route=` on any path it serves, so this also happens when the Store URL points
+/// to a sub-path of the site (or a different host in front of it): only when the site's own
+/// address is the Store URL are plain permalinks the cause.
+fn diagnose_plain_index(store_url: &str, index: &WpIndex) -> WooError {
+    let reported: Vec<&str> = [index.home.as_str(), index.url.as_str()]
+        .into_iter()
+        .filter(|a| site_key(a).is_some())
+        .collect();
+    let matches = reported.is_empty() || reported.iter().any(|a| same_address(a, store_url));
+    if matches {
+        WooError::new(WooErrorKind::PlainPermalinks).with_store_url(store_url)
+    } else {
+        let site = reported[0].trim().trim_end_matches('/');
+        WooError::new(WooErrorKind::WrongStoreUrl)
+            .with_store_url(store_url)
+            .with_site_address(url_for_logging(site).trim_end_matches('/').to_owned())
+    }
+}
+
+/// Host, port and path of an address, normalised for comparison: scheme ignored (a site that
+/// reports `http://` behind an HTTPS proxy is the same site), host in lower case, default ports
+/// dropped, no trailing slash. `None` for text that is not an http(s) URL.
+fn site_key(address: &str) -> Option<String> {
+    let url = url::Url::parse(address.trim()).ok()?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    let host = url.host_str()?.to_ascii_lowercase();
+    let port = match (url.scheme(), url.port()) {
+        (_, None) | ("http", Some(80)) | ("https", Some(443)) => String::new(),
+        (_, Some(p)) => format!(":{p}"),
+    };
+    Some(format!("{host}{port}{}", url.path().trim_end_matches('/')))
+}
+
+/// Whether two addresses name the same site (see [`site_key`]).
+fn same_address(a: &str, b: &str) -> bool {
+    matches!((site_key(a), site_key(b)), (Some(x), Some(y)) if x == y)
+}
+
 fn non_empty(s: String) -> Option<String> {
     (!s.trim().is_empty()).then_some(s)
 }
@@ -261,6 +304,59 @@ fn same_site(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_are_compared_without_scheme_case_slash_or_default_port() {
+        let table = [
+            ("https://shop.example", "https://shop.example", true),
+            ("http://Shop.Example/", "https://shop.example", true),
+            ("https://shop.example:443/", "https://shop.example", true),
+            ("http://shop.example:80", "http://shop.example/", true),
+            (
+                "https://shop.example/shop",
+                "https://shop.example/shop/",
+                true,
+            ),
+            ("https://shop.example", "https://shop.example/shop", false),
+            ("https://shop.example:8443", "https://shop.example", false),
+            ("https://www.shop.example", "https://shop.example", false),
+            ("BASE", "https://shop.example", false),
+        ];
+        for (a, b, same) in table {
+            assert_eq!(same_address(a, b), same, "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn a_plain_index_with_another_address_is_a_wrong_store_url() {
+        let index = |home: &str, url: &str| WpIndex {
+            home: home.into(),
+            url: url.into(),
+            namespaces: vec!["wc/v3".into()],
+            ..WpIndex::default()
+        };
+        let e = diagnose_plain_index(
+            "https://shop.example/wp",
+            &index("https://shop.example/", "https://shop.example/wp"),
+        );
+        // WordPress lives in /wp but the site's address is the root: the URL still agrees
+        // with one of the two, so plain permalinks are the cause.
+        assert_eq!(e.kind(), WooErrorKind::PlainPermalinks);
+        let e = diagnose_plain_index(
+            "https://shop.example/shop/products",
+            &index("https://shop.example/", "https://shop.example/"),
+        );
+        assert_eq!(e.kind(), WooErrorKind::WrongStoreUrl);
+        assert!(
+            e.to_string().contains(
+                "this WordPress site's address is https://shop.example — use that as the Store URL"
+            ),
+            "{e}"
+        );
+        // An index that names no usable address cannot contradict the Store URL.
+        let e = diagnose_plain_index("https://shop.example", &index("", ""));
+        assert_eq!(e.kind(), WooErrorKind::PlainPermalinks);
+    }
 
     #[test]
     fn site_comparison_ignores_case_and_slash() {

@@ -216,6 +216,29 @@ pub struct OrderQuery {
 }
 
 impl OrderQuery {
+    /// Orders created inside a window (UTC, exclusive at both ends as the store compares):
+    /// `after`/`before` with `dates_are_gmt=true`. Narrow it with [`status`](Self::status).
+    pub fn created_between(after: DateTime<Utc>, before: DateTime<Utc>) -> OrderQuery {
+        OrderQuery {
+            after: Some(after),
+            before: Some(before),
+            ..OrderQuery::default()
+        }
+    }
+
+    /// Orders modified inside a window (UTC, exclusive), oldest change first
+    /// (`orderby=modified&order=asc`), for polling: a closed window in the past can only
+    /// shrink while it is paged. See [`super::DateWindow`] for overlapping windows.
+    pub fn modified_between(after: DateTime<Utc>, before: DateTime<Utc>) -> OrderQuery {
+        OrderQuery {
+            modified_after: Some(after),
+            modified_before: Some(before),
+            orderby: Some(OrderBy::Modified),
+            order: Some(SortOrder::Asc),
+            ..OrderQuery::default()
+        }
+    }
+
     /// The filter parameters (without paging).
     pub fn params(&self) -> Vec<(String, String)> {
         let mut p = Params::default();
@@ -276,6 +299,34 @@ pub fn chunk_skus(skus: &[String], max_count: usize, max_encoded_len: usize) -> 
             current_len = 0;
         }
         current.push(sku.to_owned());
+        current_len += len;
+    }
+    if !current.is_empty() {
+        chunks.push(current);
+    }
+    chunks
+}
+
+/// Splits ids for `?include=` reads: duplicates and 0 dropped, order kept, at most `max_count`
+/// per chunk and at most `max_encoded_len` characters of encoded list per URL.
+pub fn chunk_ids(ids: &[u64], max_count: usize, max_encoded_len: usize) -> Vec<Vec<u64>> {
+    let max_count = max_count.max(1);
+    let mut seen = std::collections::HashSet::new();
+    let mut chunks: Vec<Vec<u64>> = Vec::new();
+    let mut current: Vec<u64> = Vec::new();
+    let mut current_len = 0usize;
+    for &id in ids {
+        if id == 0 || !seen.insert(id) {
+            continue;
+        }
+        let len = id.to_string().len() + 3; // "%2C" separator
+        if !current.is_empty()
+            && (current.len() >= max_count || current_len + len > max_encoded_len)
+        {
+            chunks.push(std::mem::take(&mut current));
+            current_len = 0;
+        }
+        current.push(id);
         current_len += len;
     }
     if !current.is_empty() {
@@ -365,6 +416,46 @@ mod tests {
                 .all(|c| c.iter().map(|x| x.len() + 3).sum::<usize>() <= 300)
         );
         assert_eq!(chunks.concat(), many);
+    }
+
+    #[test]
+    fn ids_are_chunked_by_count_and_length_in_order() {
+        let ids: Vec<u64> = (1..=250).collect();
+        let chunks = chunk_ids(&ids, 100, 10_000);
+        assert_eq!(
+            chunks.iter().map(Vec::len).collect::<Vec<_>>(),
+            vec![100, 100, 50]
+        );
+        assert_eq!(chunks.concat(), ids);
+        let big: Vec<u64> = (1_000_000..1_000_100).collect();
+        let chunks = chunk_ids(&big, 100, 200);
+        assert!(chunks.iter().all(|c| c.len() * 10 <= 200));
+        assert_eq!(chunks.concat(), big);
+        assert_eq!(chunk_ids(&[3, 0, 3, 1], 100, 100), vec![vec![3, 1]]);
+    }
+
+    #[test]
+    fn order_windows() {
+        let a = Utc.with_ymd_and_hms(2026, 11, 27, 17, 28, 43).unwrap();
+        let b = Utc.with_ymd_and_hms(2026, 11, 27, 17, 28, 49).unwrap();
+        let p = OrderQuery::modified_between(a, b).params();
+        for pair in [
+            ("modified_after", "2026-11-27T17:28:43"),
+            ("modified_before", "2026-11-27T17:28:49"),
+            ("dates_are_gmt", "true"),
+            ("orderby", "modified"),
+            ("order", "asc"),
+        ] {
+            assert!(p.contains(&(pair.0.into(), pair.1.into())), "{p:?}");
+        }
+        let p = OrderQuery {
+            status: s(&["processing", "on-hold"]),
+            ..OrderQuery::created_between(a, b)
+        }
+        .params();
+        assert!(p.contains(&("after".into(), "2026-11-27T17:28:43".into())));
+        assert!(p.contains(&("dates_are_gmt".into(), "true".into())));
+        assert!(p.contains(&("status".into(), "processing,on-hold".into())));
     }
 
     #[test]

@@ -4,10 +4,10 @@ use std::time::{Duration, SystemTime};
 
 use reqwest::header::HeaderMap;
 
-use super::error::{WooError, classify_api_error, clean_store_text};
+use super::error::{WooError, WooErrorKind, classify_api_error_with, clean_store_text_with};
 use super::model::error::ApiErrorBody;
 use super::retry::{Event, parse_retry_after};
-use crate::secret::url_for_logging;
+use crate::secret::{Redactor, url_for_logging};
 
 /// A successful API answer.
 #[derive(Debug, Clone)]
@@ -76,29 +76,51 @@ pub fn is_json_content_type(content_type: Option<&str>) -> bool {
 }
 
 /// Interprets an answer to `method` (`GET`, `POST`, …) named `request` for messages.
-/// Returns the retry event and the result to hand back.
+/// Returns the retry event and the result to hand back. Store texts are quoted unredacted;
+/// the client uses [`interpret_redacted`].
 pub fn interpret(
     method: &str,
     request: &str,
     answer: &RawAnswer,
     now: SystemTime,
 ) -> (Event, Result<Reply, WooError>) {
+    interpret_redacted(method, request, answer, now, &Redactor::none())
+}
+
+/// [`interpret`], removing the client's credentials from every text taken from the answer
+/// (error messages and codes, page excerpts, headers) before it becomes part of an error.
+pub fn interpret_redacted(
+    method: &str,
+    request: &str,
+    answer: &RawAnswer,
+    now: SystemTime,
+    redactor: &Redactor,
+) -> (Event, Result<Reply, WooError>) {
     let status = answer.status;
     let content_type = answer.content_type.as_deref();
+    let not_api = || {
+        let e = WooError::new(WooErrorKind::NotApiResponse)
+            .with_request(request)
+            .with_status(status)
+            .with_content_type(redactor.redact(&describe_content_type(content_type)));
+        match page_excerpt(&answer.body, redactor) {
+            Some(page) => e.with_detail(page),
+            None => e,
+        }
+    };
 
     if (300..400).contains(&status) {
         let location = answer
             .location
             .as_deref()
-            .map(url_for_logging)
+            .map(|l| redactor.redact(&url_for_logging(l)))
             .unwrap_or_else(|| "an address it did not name".to_owned());
         return (
             Event::Fatal,
-            Err(WooError::Redirect {
-                request: request.to_owned(),
-                status,
-                location,
-            }),
+            Err(WooError::new(WooErrorKind::Redirect)
+                .with_request(request)
+                .with_status(status)
+                .with_location(location)),
         );
     }
 
@@ -109,24 +131,17 @@ pub fn interpret(
     let json_type = is_json_content_type(content_type);
     let parsed: Option<Result<serde_json::Value, serde_json::Error>> =
         json_type.then(|| serde_json::from_slice(&answer.body));
+    let broken = |e: &serde_json::Error| {
+        WooError::new(WooErrorKind::BrokenResponse)
+            .with_request(request)
+            .with_status(status)
+            .with_detail(describe_json_error(e, answer.body.len()))
+    };
 
     if (200..300).contains(&status) {
         return match parsed {
-            None => (
-                Event::Answered { status },
-                Err(WooError::NotApiResponse {
-                    request: request.to_owned(),
-                    status,
-                    content_type: describe_content_type(content_type),
-                }),
-            ),
-            Some(Err(e)) => (
-                Event::BrokenBody,
-                Err(WooError::BrokenResponse {
-                    request: request.to_owned(),
-                    detail: describe_json_error(&e, answer.body.len()),
-                }),
-            ),
+            None => (Event::Answered { status }, Err(not_api())),
+            Some(Err(e)) => (Event::BrokenBody, Err(broken(&e))),
             Some(Ok(json)) => {
                 if method != "GET"
                     && json.as_array().is_some_and(|items| !items.is_empty())
@@ -134,10 +149,10 @@ pub fn interpret(
                 {
                     return (
                         Event::Answered { status },
-                        Err(WooError::UnexpectedResponse {
-                            request: request.to_owned(),
-                            detail: "a write was answered with a list of records, which happens when a redirect turns the write into a read; nothing was changed".to_owned(),
-                        }),
+                        Err(WooError::unexpected(
+                            request,
+                            "a write was answered with a list of records, which happens when a redirect turns the write into a read; nothing was changed",
+                        )),
                     );
                 }
                 (
@@ -175,35 +190,95 @@ pub fn interpret(
         Event::Answered { status }
     };
 
+    // The store's own words enter the client here, and only cleaned and redacted.
     let error = match (&body, status) {
-        (Some(b), _) if definitive_5xx => WooError::Rejected {
-            request: request.to_owned(),
-            status,
-            code: b.code.clone(),
-            message: clean_store_text(&b.message),
-            resource_id: b.data.resource_id,
-        },
-        (Some(b), _) => classify_api_error(status, Some(b), request, retry_after),
+        (Some(b), _) if definitive_5xx => WooError::new(WooErrorKind::Rejected)
+            .with_request(request)
+            .with_status(status)
+            .with_store_error(
+                redactor.redact(&b.code),
+                clean_store_text_with(&b.message, redactor),
+            )
+            .with_resource_id(b.data.resource_id),
+        (Some(b), _) => classify_api_error_with(status, Some(b), request, retry_after, redactor),
         (None, 429) | (None, 500..) | (None, 401) | (None, 403) | (None, 413) => {
-            classify_api_error(status, None, request, retry_after)
+            let e = classify_api_error_with(status, None, request, retry_after, redactor);
+            match (e.kind(), page_excerpt(&answer.body, redactor)) {
+                // A firewall's page usually says why it refused.
+                (WooErrorKind::Forbidden, Some(page)) => {
+                    let code = e.store_code().unwrap_or_default().to_owned();
+                    if code.is_empty() {
+                        e.with_message(page)
+                    } else {
+                        e.with_store_error(code, page)
+                    }
+                }
+                (_, Some(page)) => e.with_detail(page),
+                (_, None) => e,
+            }
         }
-        (None, _) if !json_type => WooError::NotApiResponse {
-            request: request.to_owned(),
-            status,
-            content_type: describe_content_type(content_type),
-        },
+        (None, _) if !json_type => not_api(),
         (None, _) => match parsed {
-            Some(Err(e)) => WooError::BrokenResponse {
-                request: request.to_owned(),
-                detail: describe_json_error(&e, answer.body.len()),
-            },
-            _ => WooError::UnexpectedResponse {
-                request: request.to_owned(),
-                detail: format!("HTTP {status} without a WooCommerce error code"),
-            },
+            Some(Err(e)) => broken(&e),
+            _ => WooError::unexpected(
+                request,
+                format!("HTTP {status} without a WooCommerce error code"),
+            )
+            .with_status(status),
         },
     };
     (event, Err(error))
+}
+
+/// The readable text of a page the store (or a proxy or firewall in front of it) sent instead
+/// of JSON, cleaned and redacted, for quoting in a message; `None` when there is none.
+pub fn page_excerpt(body: &[u8], redactor: &Redactor) -> Option<String> {
+    let text = String::from_utf8_lossy(&body[..body.len().min(64 * 1024)]);
+    let mut visible = String::with_capacity(text.len().min(8192));
+    let lower = text.to_ascii_lowercase();
+    let mut pos = 0;
+    // Script and style contents are not text a person sees on the page.
+    while pos < text.len() {
+        let next = ["<script", "<style", "<head"]
+            .iter()
+            .filter_map(|tag| lower[pos..].find(tag).map(|i| (pos + i, *tag)))
+            .min_by_key(|(i, _)| *i);
+        match next {
+            Some((start, tag)) => {
+                visible.push_str(&text[pos..start]);
+                let close = format!("</{}", &tag[1..]);
+                pos = match lower[start..].find(&close) {
+                    Some(end) => {
+                        let after = start + end;
+                        lower[after..]
+                            .find('>')
+                            .map_or(text.len(), |gt| after + gt + 1)
+                    }
+                    None => text.len(),
+                };
+                if tag == "<head" {
+                    // The title is the one part of the head worth quoting.
+                    let head = &text[start..pos];
+                    let head_lower = &lower[start..pos];
+                    if let (Some(a), Some(b)) =
+                        (head_lower.find("<title"), head_lower.find("</title"))
+                        && let Some(gt) = head_lower[a..].find('>')
+                        && a + gt < b
+                    {
+                        visible.push_str(&head[a + gt + 1..b]);
+                        visible.push_str(" — ");
+                    }
+                }
+            }
+            None => {
+                visible.push_str(&text[pos..]);
+                break;
+            }
+        }
+    }
+    let cleaned = clean_store_text_with(&visible, redactor);
+    let cleaned = cleaned.trim_end_matches(" —").trim();
+    (!cleaned.is_empty()).then(|| cleaned.to_owned())
 }
 
 fn describe_content_type(ct: Option<&str>) -> String {

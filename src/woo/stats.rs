@@ -12,6 +12,14 @@ pub struct RequestStats {
     pub retries: u64,
     /// Attempts per `"METHOD template"`, e.g. `"GET products"`, `"POST products/{id}/variations/batch"`.
     pub by_route: BTreeMap<String, u64>,
+    /// The most requests that were in flight at once.
+    pub max_in_flight: u64,
+    /// Requests currently allowed in flight (adapts to the store).
+    pub concurrency_limit: u64,
+    /// How often the client lowered its concurrency because the store struggled.
+    pub slow_downs: u64,
+    /// How often every request was paused because the store asked to wait (429 + Retry-After).
+    pub pauses: u64,
 }
 
 impl RequestStats {

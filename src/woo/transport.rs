@@ -1,38 +1,43 @@
-//! The HTTP transport: one `reqwest::Client` with rustls (ring, the system's trusted roots),
-//! no redirects, gzip, timeouts; and the translation of transport failures into [`WooError`]s.
+//! The HTTP transport: one `reqwest::Client` with rustls (ring) and the operating system's
+//! certificate verifier, no redirects, gzip, timeouts; and the translation of transport failures
+//! into [`WooError`]s.
 
 use std::error::Error as StdError;
 use std::sync::Arc;
 
 use super::config::{StoreAddress, WooConfig};
-use super::error::{TlsProblem, WooError};
+use super::error::{TlsProblem, WooError, WooErrorKind};
 use super::retry::Event;
 
-/// Builds the TLS configuration: ring crypto, roots from the operating system's store (or from
-/// `SSL_CERT_FILE` / `SSL_CERT_DIR` when set). Certificates are always verified.
+/// Builds the TLS configuration: ring crypto and the operating system's own certificate
+/// verifier, so a store is trusted exactly when the computer trusts it — company roots pushed
+/// by group policy and the Windows certificate store included. On Linux the verifier reads the
+/// system's PEM bundle, honouring `SSL_CERT_FILE` / `SSL_CERT_DIR`. Certificates are always
+/// verified.
+///
+/// `require_roots`: for an `http://` store no certificate is ever checked, so a computer without
+/// any trusted root is no reason to refuse it.
 pub fn tls_config(require_roots: bool) -> Result<rustls::ClientConfig, WooError> {
-    let loaded = rustls_native_certs::load_native_certs();
-    let mut roots = rustls::RootCertStore::empty();
-    let (_added, _ignored) = roots.add_parsable_certificates(loaded.certs);
-    if roots.is_empty() && require_roots {
-        let detail = loaded
-            .errors
-            .first()
-            .map(|e| format!(" ({e})"))
-            .unwrap_or_default();
-        return Err(WooError::Config {
-            message: format!(
-                "no trusted root certificates were found on this computer{detail}, so no HTTPS store can be verified"
-            ),
-        });
-    }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier = match rustls_platform_verifier::Verifier::new(provider.clone()) {
+        Ok(v) => Arc::new(v) as Arc<dyn rustls::client::danger::ServerCertVerifier>,
+        Err(e) if require_roots => {
+            return Err(WooError::config(format!(
+                "this computer's trusted certificates could not be loaded ({e}), so no HTTPS store can be verified"
+            )));
+        }
+        Err(_) => rustls::client::WebPkiServerVerifier::builder_with_provider(
+            Arc::new(rustls::RootCertStore::empty()),
+            provider.clone(),
+        )
+        .build()
+        .map_err(|e| WooError::config(format!("TLS setup failed: {e}")))?,
+    };
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| WooError::Config {
-            message: format!("TLS setup failed: {e}"),
-        })?
-        .with_root_certificates(roots)
+        .map_err(|e| WooError::config(format!("TLS setup failed: {e}")))?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
         .with_no_client_auth();
     Ok(config)
 }
@@ -49,8 +54,11 @@ pub fn http_client(cfg: &WooConfig, store: &StoreAddress) -> Result<reqwest::Cli
         .user_agent(cfg.user_agent.clone())
         .pool_max_idle_per_host(cfg.max_concurrency.max(1))
         .build()
-        .map_err(|e| WooError::Config {
-            message: format!("the HTTP client could not be built: {}", e.without_url()),
+        .map_err(|e| {
+            WooError::config(format!(
+                "the HTTP client could not be built: {}",
+                e.without_url()
+            ))
         })
 }
 
@@ -132,79 +140,57 @@ pub fn classify_transport(
     timeout: std::time::Duration,
 ) -> (Event, WooError) {
     let as_std: &(dyn StdError + 'static) = err;
+    let tls = |problem: TlsProblem| {
+        WooError::new(WooErrorKind::Tls)
+            .with_host(store.host())
+            .with_tls(problem)
+    };
+    let timed_out = || {
+        WooError::new(WooErrorKind::Timeout)
+            .with_request(request)
+            .with_timeout(timeout)
+    };
+    let transport = |detail: String| {
+        WooError::new(WooErrorKind::Transport)
+            .with_request(request)
+            .with_detail(detail)
+    };
     if let Some(problem) = tls_problem(as_std) {
-        return (
-            Event::Fatal,
-            WooError::Tls {
-                host: store.host(),
-                problem,
-            },
-        );
+        return (Event::Fatal, tls(problem));
     }
     if err.is_dns() {
-        return (Event::Fatal, WooError::Dns { host: store.host() });
+        return (
+            Event::Fatal,
+            WooError::new(WooErrorKind::Dns).with_host(store.host()),
+        );
     }
     if err.is_connect() {
         if has_io_kind(as_std, &[std::io::ErrorKind::ConnectionRefused]) {
             return (
                 Event::ConnectFailed,
-                WooError::ConnectionRefused {
-                    host: store.host_port(),
-                },
+                WooError::new(WooErrorKind::ConnectionRefused).with_host(store.host_port()),
             );
         }
         if err.is_timeout() {
-            return (
-                Event::ConnectFailed,
-                WooError::Timeout {
-                    request: request.to_owned(),
-                    after: timeout,
-                },
-            );
+            return (Event::ConnectFailed, timed_out());
         }
         let detail = describe(err);
         let lower = detail.to_ascii_lowercase();
         if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
-            return (
-                Event::Fatal,
-                WooError::Tls {
-                    host: store.host(),
-                    problem: TlsProblem::Other(detail),
-                },
-            );
+            return (Event::Fatal, tls(TlsProblem::Other(detail)));
         }
-        return (
-            Event::ConnectFailed,
-            WooError::Transport {
-                request: request.to_owned(),
-                detail,
-            },
-        );
+        return (Event::ConnectFailed, transport(detail));
     }
     if err.is_timeout() {
-        return (
-            Event::Timeout,
-            WooError::Timeout {
-                request: request.to_owned(),
-                after: timeout,
-            },
-        );
+        return (Event::Timeout, timed_out());
     }
     if err.is_redirect() || err.is_builder() {
-        return (
-            Event::Fatal,
-            WooError::Transport {
-                request: request.to_owned(),
-                detail: describe(err),
-            },
-        );
+        return (Event::Fatal, transport(describe(err)));
     }
     // Request sent (or partly sent) and then the connection failed: reset, EOF, cut-off body.
     (
         Event::ConnectionLost,
-        WooError::ConnectionLost {
-            request: request.to_owned(),
-        },
+        WooError::new(WooErrorKind::ConnectionLost).with_request(request),
     )
 }
 

@@ -13,6 +13,25 @@ pub const ITEM_NO_ANSWER: &str = "qbm_no_answer";
 /// Item error code: the store applied the item but its answer could not be understood.
 pub const ITEM_UNREADABLE: &str = "qbm_unreadable";
 
+/// Item error code: the request carrying the item was refused as a whole; nothing of it was
+/// applied. (Re-exported as `woo::ITEM_REQUEST_REFUSED`.)
+pub const ITEM_REQUEST_REFUSED: &str = "qbm_request_refused";
+
+/// What became of one batch item — what the engine needs to decide whether to re-read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum ItemState {
+    /// The store applied it (its answer may still have been unreadable: see the code).
+    Applied,
+    /// The store refused it (a per-item error, or the whole request was refused); nothing of
+    /// it was applied.
+    Refused,
+    /// It was never sent (cancelled, or an earlier request of the batch failed).
+    NotSent,
+    /// It was sent, but whether the store applied it is unknown (timeout after sending, lost
+    /// connection, 502/504, no answer for it): re-read by SKU or id before trying again.
+    OutcomeUnknown,
+}
+
 /// Why one batch item failed: the store's per-item error, or one of the `qbm_*` codes above.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ItemError {
@@ -42,7 +61,25 @@ impl ItemError {
 
     /// True when the store may have applied the item even though no success was seen.
     pub fn outcome_unknown(&self) -> bool {
-        self.code == ITEM_OUTCOME_UNKNOWN || self.code == ITEM_NO_ANSWER
+        self.state() == ItemState::OutcomeUnknown
+    }
+
+    /// What became of the item.
+    pub fn state(&self) -> ItemState {
+        match self.code.as_str() {
+            ITEM_NOT_SENT => ItemState::NotSent,
+            ITEM_OUTCOME_UNKNOWN | ITEM_NO_ANSWER => ItemState::OutcomeUnknown,
+            ITEM_UNREADABLE => ItemState::Applied,
+            _ => ItemState::Refused,
+        }
+    }
+}
+
+/// What became of one item of a [`BatchOutcome`].
+pub fn item_state<T>(result: &Result<T, ItemError>) -> ItemState {
+    match result {
+        Ok(_) => ItemState::Applied,
+        Err(e) => e.state(),
     }
 }
 
@@ -79,6 +116,16 @@ impl<T> BatchOutcome<T> {
             .chain(&self.update)
             .chain(&self.delete)
             .filter(|r| r.is_err())
+            .count()
+    }
+
+    /// How many items of every section ended in `state`.
+    pub fn count(&self, state: ItemState) -> usize {
+        self.create
+            .iter()
+            .chain(&self.update)
+            .chain(&self.delete)
+            .filter(|r| item_state(r) == state)
             .count()
     }
 
