@@ -64,6 +64,14 @@ const DATE_RANGE: [Filter; 2] = [
     },
 ];
 
+/// The page of a list shown page by page (the response's `paging` says how many there are).
+const PAGE: Filter = Filter {
+    id: "page",
+    label: "Page",
+    kind: "page",
+    choices: &[],
+};
+
 /// The menu entries under Integrations → WooCommerce, in order.
 pub const SCREENS: &[Screen] = &[
     Screen {
@@ -123,14 +131,24 @@ pub const SCREENS: &[Screen] = &[
             columns: &[
                 col("woo_id", "ID", "text"),
                 col("name", "Name", "text"),
+                col("company", "Company", "text"),
                 col("email", "E-mail", "text"),
                 col("phone", "Phone", "text"),
-                col("company", "Company", "text"),
                 col("city", "City", "text"),
                 col("country", "Country", "text"),
+                col("registered", "Registered", "date"),
+                col("orders_count", "Orders", "number"),
                 col("qbm_match", "QBM customer", "text"),
             ],
-            filters: &[],
+            filters: &[
+                Filter {
+                    id: "search",
+                    label: "Search (name or e-mail)",
+                    kind: "text",
+                    choices: &[],
+                },
+                PAGE,
+            ],
         }],
     },
     Screen {
@@ -146,12 +164,14 @@ pub const SCREENS: &[Screen] = &[
                 columns: &[
                     col("woo_id", "ID", "text"),
                     col("number", "Order", "text"),
-                    col("date", "Date", "datetime"),
+                    col("date", "Date (store time)", "text"),
                     col("status", "Status", "text"),
                     col("customer", "Customer", "text"),
+                    col("email", "E-mail", "text"),
+                    col("items", "Items", "number"),
                     col("total", "Total", "money"),
                     col("currency", "Currency", "text"),
-                    col("lines", "Lines", "number"),
+                    col("payment", "Payment", "text"),
                     col("qbm_order", "QBM order", "text"),
                 ],
                 filters: &[
@@ -163,6 +183,7 @@ pub const SCREENS: &[Screen] = &[
                         kind: "location",
                         choices: &[],
                     },
+                    PAGE,
                 ],
             },
             Tab {
@@ -174,9 +195,14 @@ pub const SCREENS: &[Screen] = &[
                     col("qbm_id", "QBM id", "text"),
                     col("qbm_number", "QBM order", "text"),
                     col("reference", "WooCommerce order", "text"),
+                    col("woo_id", "WooCommerce id", "text"),
                     col("date", "Date", "datetime"),
                     col("customer", "Customer", "text"),
+                    col("location", "Location", "text"),
                     col("total", "Total", "money"),
+                    col("imported_at", "Imported at", "datetime"),
+                    col("store_status", "Store status now", "text"),
+                    col("changes", "Changes since import", "text"),
                 ],
                 filters: &DATE_RANGE,
             },

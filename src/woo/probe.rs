@@ -54,6 +54,9 @@ pub struct ConnectionReport {
     pub key_permission: KeyPermission,
     /// The store's "Enable stock management" setting, when readable.
     pub stock_management_enabled: Option<bool>,
+    /// Orders live in WooCommerce's own tables (HPOS), when the system status was readable;
+    /// an order's admin address depends on it.
+    pub hpos_enabled: Option<bool>,
     /// Things that work but deserve attention, in words for the store owner.
     pub warnings: Vec<String>,
 }
@@ -179,12 +182,14 @@ impl WooClient {
         let status_call = Call::api(Method::GET, "system_status", "system_status")
             .query(vec![("_fields".into(), "environment,settings".into())]);
         let (mut wc_version, mut wp_version, mut currency) = (None, None, None);
+        let mut hpos_enabled = None;
         match self.execute(&status_call, None).await {
             Ok(reply) => match decode_record::<SystemStatus>("system status", reply.json, "") {
                 Ok(s) => {
                     wc_version = non_empty(s.environment.version);
                     wp_version = non_empty(s.environment.wp_version);
                     currency = non_empty(s.settings.currency);
+                    hpos_enabled = Some(s.settings.hpos_enabled);
                 }
                 Err(e) => warnings.push(format!("The system status could not be read: {e}")),
             },
@@ -238,6 +243,7 @@ impl WooClient {
             wordpress_version: wp_version,
             currency,
             timezone_string: index.timezone_string,
+            hpos_enabled,
             gmt_offset: index.gmt_offset,
             auth_mode: self.auth_mode(),
             routing: Routing::PrettyPermalinks {

@@ -1,7 +1,7 @@
 //! Every action the plugin offers, with where it appears and what it needs. Screens, the option
 //! schema's buttons and the gate checks before a handler runs all read this one table.
 
-use super::{ActionContext, ActionResponse, connection, items, jobs, logs};
+use super::{ActionContext, ActionResponse, connection, customers, items, jobs, logs, orders};
 use crate::host_port::Permission;
 use crate::plugin::error::CoreResult;
 use crate::plugin::options::keys;
@@ -214,62 +214,51 @@ pub const ACTIONS: &[ActionSpec] = &[
             items::import,
         )
     },
-    ActionSpec {
-        unavailable: Some("customers cannot be listed or imported yet"),
-        ..screen_action(
-            ids::CUSTOMERS_REFRESH,
-            "Refresh",
-            "customers",
-            "woocommerce",
-            not_offered,
-        )
-    },
+    screen_action(
+        ids::CUSTOMERS_REFRESH,
+        "Refresh",
+        "customers",
+        "woocommerce",
+        customers::refresh,
+    ),
     ActionSpec {
         needs_selection: true,
         permission: Some(Permission::CreateCustomers),
         option: Some(keys::ALLOW_IMPORT_CUSTOMERS),
-        unavailable: Some("customers cannot be listed or imported yet"),
         ..screen_action(
             ids::CUSTOMERS_IMPORT,
             "Import",
             "customers",
             "woocommerce",
-            not_offered,
+            customers::import,
         )
     },
-    ActionSpec {
-        unavailable: Some("orders cannot be listed or imported yet"),
-        ..screen_action(
-            ids::ORDERS_REFRESH,
-            "Refresh",
-            "orders",
-            "woocommerce",
-            not_offered,
-        )
-    },
+    screen_action(
+        ids::ORDERS_REFRESH,
+        "Refresh",
+        "orders",
+        "woocommerce",
+        orders::refresh,
+    ),
     ActionSpec {
         needs_selection: true,
         permission: Some(Permission::CreateSalesOrders),
         option: Some(keys::ALLOW_IMPORT_ORDERS),
-        unavailable: Some("orders cannot be listed or imported yet"),
         ..screen_action(
             ids::ORDERS_IMPORT,
             "Import",
             "orders",
             "woocommerce",
-            not_offered,
+            orders::import,
         )
     },
-    ActionSpec {
-        unavailable: Some("orders cannot be listed or imported yet"),
-        ..screen_action(
-            ids::IMPORTED_ORDERS_REFRESH,
-            "Refresh",
-            "orders",
-            "imported",
-            not_offered,
-        )
-    },
+    screen_action(
+        ids::IMPORTED_ORDERS_REFRESH,
+        "Refresh",
+        "orders",
+        "imported",
+        orders::imported,
+    ),
     ActionSpec {
         needs_integration: false,
         ..screen_action(ids::LOGS_REFRESH, "Refresh", "logs", "log", logs::listing)

@@ -5,9 +5,11 @@
 mod adapter;
 pub mod catalog;
 mod connection;
+mod customers;
 mod items;
 mod jobs;
 mod logs;
+mod orders;
 pub mod polling;
 mod response;
 pub mod stock_sync;

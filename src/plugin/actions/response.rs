@@ -112,6 +112,9 @@ pub struct ActionResponse {
     /// Structured facts about the result (e.g. the connection report).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<Value>,
+    /// For a list shown page by page: `{"page","per_page","total","total_pages"}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paging: Option<Value>,
 }
 
 impl ActionResponse {
@@ -127,6 +130,7 @@ impl ActionResponse {
             warnings: Vec::new(),
             open_screen: None,
             details: None,
+            paging: None,
         }
     }
 

@@ -10,8 +10,11 @@
 
 pub mod catalog;
 pub mod create_update;
+pub mod customers;
 pub mod gather;
 pub mod import_items;
+pub mod orders;
+pub mod store_facts;
 pub mod sync_stock;
 
 use std::future::Future;
