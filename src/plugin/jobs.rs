@@ -143,6 +143,63 @@ pub fn update_state(
     Ok(result)
 }
 
+/// An engine for one job run: no progress is shown (nobody watches a job), its cancel token is
+/// reached by `destroy`, store requests are counted for the report.
+pub struct JobRun<'a> {
+    pub plugin: &'a Plugin,
+    pub settings: &'a Settings,
+    pub cancel: crate::woo::CancelToken,
+}
+
+impl crate::sync::engine::Io for JobRun<'_> {
+    fn run_boxed(
+        &self,
+        make: Box<
+            dyn FnOnce(crate::runtime::Reporter) -> futures_util::future::BoxFuture<'static, ()>
+                + Send,
+        >,
+    ) -> crate::sync::error::SyncResult<()> {
+        self.plugin
+            .io_reporting(None, &self.cancel, make)
+            .map_err(crate::sync::error::SyncError::from)
+    }
+}
+
+impl crate::sync::engine::ProgressSink for JobRun<'_> {
+    fn report(&self, _: u64, _: u64, _: &str) {}
+}
+
+impl JobRun<'_> {
+    /// Runs `operation` with an engine for this run.
+    pub fn engine<R>(&self, operation: impl FnOnce(&crate::sync::engine::Engine) -> R) -> R {
+        let client = || {
+            self.plugin
+                .client(self.settings)
+                .map_err(crate::sync::error::SyncError::from)
+        };
+        let engine = crate::sync::engine::Engine {
+            host: self.plugin.host(),
+            settings: self.settings,
+            client: &client,
+            io: self,
+            cancel: &self.cancel,
+            progress: self,
+            log: self.plugin.log(),
+            catalog: self.plugin.catalog(),
+            clock: self.plugin.clock(),
+        };
+        operation(&engine)
+    }
+
+    /// Store requests sent so far by the configured client (0 when it cannot be built).
+    pub fn requests(&self) -> u64 {
+        self.plugin
+            .client(self.settings)
+            .map(|c| c.stats().total)
+            .unwrap_or(0)
+    }
+}
+
 /// What one run of a job did, for the report, the log and Options.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CycleReport {
@@ -377,10 +434,24 @@ fn stop_reason(err: &CoreError) -> Option<String> {
 }
 
 fn run_cycle(plugin: &Plugin, kind: JobKind, settings: &Settings) -> CoreResult<CycleReport> {
-    match kind {
-        JobKind::OrderPolling => super::actions::polling::cycle(plugin, settings),
-        JobKind::StockSync => super::actions::stock_sync::cycle(plugin, settings),
-    }
+    let call = plugin.calls.register(0)?;
+    let run = JobRun {
+        plugin,
+        settings,
+        cancel: call.cancel.clone(),
+    };
+    let before = run.requests();
+    let mut report = match kind {
+        JobKind::OrderPolling => {
+            let started = load_state(plugin, kind)?
+                .changed_at
+                .unwrap_or_else(|| plugin.clock().now());
+            super::actions::polling::cycle(&run, started)
+        }
+        JobKind::StockSync => super::actions::stock_sync::cycle(&run),
+    }?;
+    report.requests = run.requests().saturating_sub(before);
+    Ok(report)
 }
 
 fn record_run(
@@ -552,7 +623,7 @@ pub fn status_line(plugin: &Plugin, kind: JobKind, settings: &Settings) -> CoreR
 /// The read-only option values: the last order sync point and the two status lines.
 pub fn read_only_values(plugin: &Plugin, settings: &Settings) -> BTreeMap<&'static str, Value> {
     let mut values = BTreeMap::new();
-    let last_sync = super::actions::polling::last_order_sync(plugin.host())
+    let last_sync = crate::sync::engine::polling::last_order_sync(plugin.host())
         .ok()
         .flatten();
     values.insert(

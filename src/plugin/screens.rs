@@ -100,6 +100,21 @@ pub const SCREENS: &[Screen] = &[
                 filters: &[],
             },
             Tab {
+                id: "stock_check",
+                label: "Stock Check",
+                row_key: "woo_id",
+                load_action: "items.check.refresh",
+                columns: &[
+                    col("woo_id", "WooCommerce id", "text"),
+                    col("qbm_items", "QBM items", "text"),
+                    col("store_now", "Store now", "number"),
+                    col("should_be", "Should be", "number"),
+                    col("because", "Because", "text"),
+                    col("cause", "Likely cause", "text"),
+                ],
+                filters: &[],
+            },
+            Tab {
                 id: "woocommerce",
                 label: "WooCommerce Items",
                 row_key: "woo_id",

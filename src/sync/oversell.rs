@@ -33,7 +33,7 @@ use crate::woo::model as woo;
 const ORDERS_SHOWN: usize = 3;
 
 /// Stock a web order took and QBM does not know about yet.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OpenLine {
     /// The WooCommerce order id.
     pub order_id: u64,

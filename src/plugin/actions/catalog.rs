@@ -1,7 +1,9 @@
 //! Every action the plugin offers, with where it appears and what it needs. Screens, the option
 //! schema's buttons and the gate checks before a handler runs all read this one table.
 
-use super::{ActionContext, ActionResponse, connection, customers, items, jobs, logs, orders};
+use super::{
+    ActionContext, ActionResponse, connection, customers, items, jobs, logs, orders, stock_sync,
+};
 use crate::host_port::Permission;
 use crate::plugin::error::CoreResult;
 use crate::plugin::options::keys;
@@ -111,6 +113,11 @@ pub mod ids {
     pub const OPEN_LOGS: &str = "options.open_logs";
     pub const STOCK_SYNC_START: &str = "options.stock_sync.start";
     pub const STOCK_SYNC_STOP: &str = "options.stock_sync.stop";
+    pub const STOCK_SYNC_PREVIEW: &str = "options.stock_sync.preview";
+    pub const STOCK_SYNC_CHECK: &str = "options.stock_sync.check";
+    pub const QBM_ITEMS_PREVIEW_STOCK: &str = "items.qbm.preview_stock";
+    pub const STOCK_CHECK_REFRESH: &str = "items.check.refresh";
+    pub const STOCK_CHECK_FIX: &str = "items.check.fix";
     pub const ORDER_POLLING_START: &str = "options.order_polling.start";
     pub const ORDER_POLLING_STOP: &str = "options.order_polling.stop";
     pub const QBM_ITEMS_REFRESH: &str = "items.qbm.refresh";
@@ -150,6 +157,12 @@ pub const ACTIONS: &[ActionSpec] = &[
             jobs::stop_stock_sync,
         )
     },
+    options_action(
+        ids::STOCK_SYNC_PREVIEW,
+        "Preview Stock Sync",
+        stock_sync::preview,
+    ),
+    options_action(ids::STOCK_SYNC_CHECK, "Stock Check", stock_sync::check),
     ActionSpec {
         permission: Some(Permission::AdministerOptions),
         ..options_action(
@@ -193,6 +206,30 @@ pub const ACTIONS: &[ActionSpec] = &[
             "items",
             "qbm",
             items::sync_stock,
+        )
+    },
+    screen_action(
+        ids::QBM_ITEMS_PREVIEW_STOCK,
+        "Preview Stock Sync",
+        "items",
+        "qbm",
+        stock_sync::preview,
+    ),
+    screen_action(
+        ids::STOCK_CHECK_REFRESH,
+        "Refresh",
+        "items",
+        "stock_check",
+        stock_sync::check,
+    ),
+    ActionSpec {
+        needs_selection: true,
+        ..screen_action(
+            ids::STOCK_CHECK_FIX,
+            "Fix selected",
+            "items",
+            "stock_check",
+            stock_sync::fix,
         )
     },
     screen_action(

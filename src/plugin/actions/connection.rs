@@ -8,6 +8,7 @@ use super::{ActionContext, ActionResponse};
 use crate::integration_log::Category;
 use crate::plugin::error::{CoreError, CoreResult};
 use crate::plugin::options;
+use crate::sync::engine::store_facts::{self, StoreFacts};
 use crate::woo::{ConnectionReport, Routing};
 
 /// Applies the connection settings (saving `params.values` first when the host sends the form's
@@ -56,6 +57,8 @@ pub fn reconnect(ctx: &ActionContext) -> CoreResult<ActionResponse> {
     };
     let summary = describe(&report);
     log.info(Category::Connection, &format!("Connected: {summary}"));
+    let facts = StoreFacts::from_report(&settings.store_url, &report);
+    ctx.engine(|engine| store_facts::save(engine, &facts));
     let mut warnings = report.warnings.clone();
     warnings.extend(host_warnings(ctx)?);
     for warning in &warnings {

@@ -1,28 +1,54 @@
-//! Automatic order polling: one run of the job, and the "Last order sync" point.
+//! Automatic order polling: the job's run, from the engine's report to the jobs report.
 
 use chrono::{DateTime, Utc};
 
-use crate::host_port::{HostPort, StorageArea};
-use crate::plugin::Plugin;
 use crate::plugin::error::{CoreError, CoreResult};
-use crate::plugin::jobs::CycleReport;
-use crate::plugin::options::Settings;
-
-/// Where the point up to which store orders were handled is kept.
-pub const LAST_ORDER_SYNC_KEY: &str = "sync.last_order_sync";
-
-/// The point up to which store orders have been handled, if polling ever ran.
-pub fn last_order_sync(host: &dyn HostPort) -> CoreResult<Option<DateTime<Utc>>> {
-    Ok(host
-        .storage_get(StorageArea::CompanyState, LAST_ORDER_SYNC_KEY)?
-        .and_then(|text| serde_json::from_str::<String>(&text).ok().or(Some(text)))
-        .and_then(|text| DateTime::parse_from_rfc3339(&text).ok())
-        .map(|at| at.with_timezone(&Utc)))
-}
+use crate::plugin::jobs::{CycleReport, JobRun, RunOutcome};
+use crate::sync::engine::polling;
+use crate::sync::rows::Stop;
 
 /// One polling run.
-pub fn cycle(_plugin: &Plugin, _settings: &Settings) -> CoreResult<CycleReport> {
-    Err(CoreError::NotAvailable(
-        "automatic order polling is not available in this version".into(),
-    ))
+pub fn cycle(run: &JobRun, started_at: DateTime<Utc>) -> CoreResult<CycleReport> {
+    let location = run.settings.polled_order_location().ok_or_else(|| {
+        CoreError::NotConfigured(
+            "choose the Location for polled orders (or the Primary QBM location) in Options → Integrations → WooCommerce".into(),
+        )
+    })?;
+    let polled = run.engine(|engine| polling::run(engine, &location, started_at))?;
+    let summary = polled.report.summary();
+    let mut parts = vec![format!(
+        "{} new order{} imported",
+        polled.imported,
+        if polled.imported == 1 { "" } else { "s" }
+    )];
+    if polled.waiting > 0 {
+        parts.push(format!("{} waiting (see the log)", polled.waiting));
+    }
+    if polled.flagged > 0 {
+        parts.push(format!(
+            "{} imported order{} changed in the store (cancelled, refunded or edited)",
+            polled.flagged,
+            if polled.flagged == 1 { "" } else { "s" }
+        ));
+    }
+    if summary.failed > 0 {
+        parts.push(format!("{} failed", summary.failed));
+    }
+    let outcome = match (&polled.report.stopped, summary.failed) {
+        (Some(Stop::Failed(_)), _) => RunOutcome::Failed,
+        (_, 0) => RunOutcome::Completed,
+        _ => RunOutcome::CompletedWithFailures,
+    };
+    let mut message = parts.join(", ");
+    if !polled.advanced {
+        message.push_str("; the same orders are read again next time");
+    }
+    Ok(CycleReport {
+        outcome,
+        message,
+        requests: 0,
+        counts: polling::counts(&polled),
+        stop: None,
+        more: false,
+    })
 }

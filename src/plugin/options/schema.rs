@@ -572,6 +572,18 @@ pub const BUTTONS: &[ButtonSpec] = &[
         help: "Stops the automatic stock synchronization.",
     },
     ButtonSpec {
+        action: "options.stock_sync.preview",
+        section: Section::InventorySync,
+        label: "Preview Stock Sync",
+        help: "Shows exactly what the next stock sync run would write (store now → new, and why), without writing.",
+    },
+    ButtonSpec {
+        action: "options.stock_sync.check",
+        section: Section::InventorySync,
+        label: "Stock Check",
+        help: "Compares QBM with the store for every matched item and names the likely cause of each difference; fix them from Items → Stock Check.",
+    },
+    ButtonSpec {
         action: "options.order_polling.start",
         section: Section::OrderPolling,
         label: "Start Order Polling",

@@ -14,6 +14,8 @@ pub mod customers;
 pub mod gather;
 pub mod import_items;
 pub mod orders;
+pub mod polling;
+pub mod stock_cycle;
 pub mod store_facts;
 pub mod sync_stock;
 

@@ -1,0 +1,310 @@
+//! Automatic order polling: one run.
+//!
+//! Each run asks the store for the orders **modified** since the last sync point (GMT, minus a
+//! safety overlap so that an order saved in the same second as the point, or committed a moment
+//! after its timestamp, is never missed), every status, oldest change first, page by page.
+//!
+//! * An order already imported is recognised by its link and never imported again; if the store
+//!   cancelled or refunded it since, that is flagged once (log warning, notification).
+//! * An order in an importable status is imported exactly like a manual import would, into the
+//!   polled-order location.
+//! * An order that cannot be imported yet (an item missing, no customer rule, money that does not
+//!   reconcile) goes on the retry list with its reason, logged once, and is tried again on every
+//!   run until it imports (or leaves the importable statuses); it does not hold back the others.
+//!
+//! "Last order sync" advances to the end of the window only when every page of it was read and
+//! handled; a store failing in the middle of a page leaves it where it was, and the next run reads
+//! the window again (already imported orders are recognised, so nothing is duplicated).
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Duration, Utc};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+
+use super::Engine;
+use super::orders::{
+    ImportMode, ImportedState, import_orders, imported_state, report_changes_once,
+};
+use crate::host_port::{Host, Level, LinkKind, LinksQuery, StorageArea};
+use crate::integration_log::Category;
+use crate::state;
+use crate::sync::error::{SyncError, SyncResult};
+use crate::sync::orders::changes::{ImportedOrder, changes_after_import};
+use crate::sync::orders::{ImportableStatuses, OrderStatus};
+use crate::sync::rows::{RowOutcome, RunReport, Summary};
+use crate::woo::{Order, OrderQuery};
+
+/// Where the point up to which store orders were handled is kept.
+pub const LAST_ORDER_SYNC_KEY: &str = "sync.last_order_sync";
+const RETRY_KEY: &str = "polling.retry";
+
+/// How far before the last sync point each run looks again.
+pub const OVERLAP: Duration = Duration::minutes(5);
+/// How far back the first run looks from the moment polling was started.
+pub const FIRST_LOOK_BACK: Duration = Duration::hours(24);
+/// The newest edge of a window stays this far in the past, so orders still being saved are left
+/// for the next run.
+const SETTLE: Duration = Duration::seconds(10);
+
+/// An order waiting to be imported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Waiting {
+    pub number: String,
+    pub reason: String,
+    pub since: DateTime<Utc>,
+}
+
+/// The point up to which store orders have been handled, if polling ever ran.
+pub fn last_order_sync(
+    engine_host: &dyn crate::host_port::HostPort,
+) -> SyncResult<Option<DateTime<Utc>>> {
+    Ok(engine_host
+        .storage_get(StorageArea::CompanyState, LAST_ORDER_SYNC_KEY)?
+        .and_then(|text| serde_json::from_str::<DateTime<Utc>>(&text).ok()))
+}
+
+fn retry_list(engine: &Engine) -> SyncResult<BTreeMap<u64, Waiting>> {
+    Ok(engine
+        .host
+        .storage_get(StorageArea::CompanyState, RETRY_KEY)?
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default())
+}
+
+fn save_retry_list(engine: &Engine, list: &BTreeMap<u64, Waiting>) -> SyncResult<()> {
+    let text = serde_json::to_string(list).map_err(|err| SyncError::Internal(err.to_string()))?;
+    state::update(engine.host, StorageArea::CompanyState, RETRY_KEY, |_| {
+        Some(text.clone())
+    })?;
+    Ok(())
+}
+
+/// What one run did.
+#[derive(Debug, Default)]
+pub struct PollReport {
+    pub report: RunReport,
+    /// Orders created in QBM by this run.
+    pub imported: usize,
+    /// Orders on the retry list after the run.
+    pub waiting: usize,
+    /// Imported orders found cancelled or refunded in the store (newly flagged).
+    pub flagged: usize,
+    /// The window that was read.
+    pub window: (DateTime<Utc>, DateTime<Utc>),
+    pub advanced: bool,
+}
+
+/// One polling run. `started_at`: when polling was started (the first run looks back from it).
+pub fn run(
+    engine: &Engine,
+    location_id: &str,
+    started_at: DateTime<Utc>,
+) -> SyncResult<PollReport> {
+    let now = engine.clock.now();
+    let from = last_order_sync(engine.host)?.unwrap_or(started_at - FIRST_LOOK_BACK) - OVERLAP;
+    let until = now - SETTLE;
+    let mut outcome = PollReport {
+        window: (from, until),
+        ..PollReport::default()
+    };
+    if until <= from {
+        return Ok(outcome);
+    }
+    let query = OrderQuery::modified_between(from, until);
+    let read = engine.store(move |client, cancel, reporter| async move {
+        let mut stream = Box::pin(client.orders_stream(query, cancel));
+        let mut orders: Vec<Order> = Vec::new();
+        let mut bad = Vec::new();
+        while let Some(page) = stream.next().await {
+            let page = page?;
+            reporter.report(
+                u64::from(page.number),
+                page.total_pages.map_or(0, u64::from),
+                "Reading changed store orders…",
+            );
+            orders.extend(page.records);
+            bad.extend(page.bad_records);
+        }
+        Ok::<_, crate::woo::WooError>((orders, bad))
+    })?;
+    // A failure part way: nothing is skipped for good, the cursor stays, the run is retried.
+    let (orders, bad) = read?;
+    for record in &bad {
+        engine.log.warn(
+            Category::Processing,
+            &format!(
+                "A store order was skipped because it could not be read: {}",
+                record.error
+            ),
+        );
+    }
+    let mut retry = retry_list(engine)?;
+    // Orders on the retry list that did not change are read again: their cause may be fixed.
+    let unchanged_waiting: Vec<u64> = retry
+        .keys()
+        .copied()
+        .filter(|id| !orders.iter().any(|o| o.id == *id))
+        .collect();
+    let mut candidates = orders;
+    if !unchanged_waiting.is_empty() {
+        let listing = engine.store(move |client, cancel, _| async move {
+            client.orders_by_ids(&unchanged_waiting, &cancel).await
+        })??;
+        candidates.extend(listing.records);
+    }
+    let mut latest: HashMap<u64, Order> = HashMap::new();
+    for order in candidates {
+        latest.insert(order.id, order);
+    }
+    let ids: Vec<String> = latest.keys().map(u64::to_string).collect();
+    let linked: HashMap<u64, String> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        engine
+            .host
+            .links_get(&LinksQuery {
+                kind: LinkKind::Order,
+                woo_ids: Some(ids),
+                qbm_ids: None,
+            })?
+            .into_iter()
+            .filter_map(|l| Some((l.woo_id.parse().ok()?, l.qbm_id)))
+            .collect()
+    };
+    let importable = if engine.settings.order_import_statuses.is_empty() {
+        ImportableStatuses::default()
+    } else {
+        ImportableStatuses::from_slugs(
+            engine
+                .settings
+                .order_import_statuses
+                .iter()
+                .map(String::as_str),
+        )
+    };
+    let mut to_import = Vec::new();
+    let mut ordered: Vec<&Order> = latest.values().collect();
+    ordered.sort_by_key(|o| (o.date_created_gmt, o.id));
+    for order in ordered {
+        if linked.contains_key(&order.id) {
+            retry.remove(&order.id);
+            outcome.flagged += flag_changes(engine, order)?;
+            continue;
+        }
+        if importable.contains(&OrderStatus::of(order)) {
+            to_import.push(order.clone());
+        } else if retry.remove(&order.id).is_some() {
+            engine.log.info(
+                Category::Processing,
+                &format!(
+                    "Order {} is no longer waiting for import: its status is now {}",
+                    order.number,
+                    OrderStatus::of(order).label()
+                ),
+            );
+        }
+    }
+    let imported = import_orders(
+        engine,
+        to_import,
+        Vec::new(),
+        location_id,
+        ImportMode::Polling,
+    )?;
+    outcome.imported = imported
+        .report
+        .rows
+        .iter()
+        .filter(|r| r.outcome == RowOutcome::Created)
+        .count();
+    for id in &imported.handled {
+        retry.remove(id);
+    }
+    for (id, reason) in &imported.waiting {
+        let number = latest.get(id).map_or(id.to_string(), |o| o.number.clone());
+        let known = retry.get(id).is_some_and(|w| w.reason == *reason);
+        if !known {
+            // Logged once per reason: the list is retried every run without repeating itself.
+            engine.log.warn(
+                Category::Processing,
+                &format!("Order {number} waits for import (retried on every run): {reason}"),
+            );
+        }
+        let since = retry.get(id).map_or(now, |w| w.since);
+        retry.insert(
+            *id,
+            Waiting {
+                number,
+                reason: reason.clone(),
+                since,
+            },
+        );
+    }
+    outcome.waiting = retry.len();
+    save_retry_list(engine, &retry)?;
+    if imported.report.stopped.is_none() {
+        let text =
+            serde_json::to_string(&until).map_err(|err| SyncError::Internal(err.to_string()))?;
+        state::update(
+            engine.host,
+            StorageArea::CompanyState,
+            LAST_ORDER_SYNC_KEY,
+            |_| Some(text.clone()),
+        )?;
+        outcome.advanced = true;
+    }
+    if outcome.imported > 0 {
+        engine.host.notify(
+            Level::Info,
+            &format!(
+                "{} new WooCommerce order{} imported",
+                outcome.imported,
+                if outcome.imported == 1 { "" } else { "s" }
+            ),
+        );
+    }
+    outcome.report = imported.report;
+    Ok(outcome)
+}
+
+/// Flags an imported order the store changed since (cancelled, refunded, edited), once each.
+fn flag_changes(engine: &Engine, order: &Order) -> SyncResult<usize> {
+    let state: Option<ImportedState> = imported_state(engine, order.id)?;
+    let Some(known) = state.clone() else {
+        return Ok(0);
+    };
+    let at_import = ImportedOrder {
+        number: known.number.clone(),
+        status: OrderStatus::parse(&known.status),
+        total: known.total,
+        currency: known.currency.clone(),
+    };
+    let refunds = if order.refunds.is_empty() {
+        Vec::new()
+    } else {
+        let id = order.id;
+        engine
+            .store(
+                move |client, cancel, _| async move { client.list_all_refunds(id, &cancel).await },
+            )??
+            .records
+    };
+    let changes = changes_after_import(&at_import, Some(order), &refunds);
+    let fresh = changes
+        .iter()
+        .filter(|c| !known.reported.contains(&format!("{c:?}")))
+        .count();
+    report_changes_once(engine, order.id, state, &changes, &at_import);
+    Ok(fresh)
+}
+
+/// The counts of a run for the report and the journal.
+pub fn counts(report: &PollReport) -> BTreeMap<String, u64> {
+    let mut counts = Summary::of(&report.report.rows).counts();
+    counts.insert("waiting".into(), report.waiting as u64);
+    if report.flagged > 0 {
+        counts.insert("changed after import".into(), report.flagged as u64);
+    }
+    counts
+}
