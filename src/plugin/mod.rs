@@ -214,6 +214,22 @@ impl Plugin {
         T: Send + 'static,
         F: Future<Output = T> + Send + 'static,
     {
+        self.io_waiting(call_id, cancel, make, &|| {})
+    }
+
+    /// [`Plugin::io_reporting`], calling `tick` each time the waiting thread wakes up (to stop
+    /// the work at a deadline).
+    pub fn io_waiting<T, F>(
+        &self,
+        call_id: Option<u64>,
+        cancel: &CancelToken,
+        make: impl FnOnce(Reporter) -> F,
+        tick: &dyn Fn(),
+    ) -> CoreResult<T>
+    where
+        T: Send + 'static,
+        F: Future<Output = T> + Send + 'static,
+    {
         use tracing::instrument::WithSubscriber;
         let dispatch = self.dispatch.clone();
         let mut waiting = |event: Waiting| {
@@ -222,6 +238,7 @@ impl Plugin {
             {
                 cancel.cancel();
             }
+            tick();
             self.log.flush();
         };
         self.bridge

@@ -44,8 +44,11 @@ impl Io for ActionContext<'_> {
         &self,
         make: Box<dyn FnOnce(Reporter) -> BoxFuture<'static, ()> + Send>,
     ) -> SyncResult<()> {
+        self.check_deadline();
         self.plugin
-            .io_reporting(Some(self.request.call_id), &self.cancel, make)
+            .io_waiting(Some(self.request.call_id), &self.cancel, make, &|| {
+                self.check_deadline()
+            })
             .map_err(SyncError::from)
     }
 }
@@ -97,6 +100,13 @@ impl ActionContext<'_> {
         }
         let (outcome, ending) = match &report.stopped {
             None => (Outcome::Completed, String::new()),
+            Some(Stop::Cancelled) if self.timed_out.load(std::sync::atomic::Ordering::SeqCst) => (
+                Outcome::Incomplete,
+                format!(
+                    " It stopped after {} minutes because the store answers too slowly: the rows say what was done and what was not; run it again for the rest.",
+                    super::ACTION_DEADLINE.as_secs() / 60
+                ),
+            ),
             Some(Stop::Cancelled) => (
                 Outcome::Cancelled,
                 " It was cancelled part way: the rows say what was done and what was not."

@@ -75,6 +75,11 @@ impl ActionRequest {
     }
 }
 
+/// How long an action may take in all before it stops at its next safe point: long enough for
+/// a large catalog on a slow store, short enough that a person at the screen is never left
+/// waiting on a store that hangs. What was done by then is reported row by row.
+pub const ACTION_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+
 /// What a handler gets to work with.
 pub struct ActionContext<'a> {
     pub plugin: &'a Plugin,
@@ -82,6 +87,10 @@ pub struct ActionContext<'a> {
     pub spec: &'static ActionSpec,
     pub settings: Settings,
     pub cancel: CancelToken,
+    /// When the action must stop ([`ACTION_DEADLINE`] after it started).
+    pub deadline: std::time::Instant,
+    /// Set when the deadline, not the user, stopped it.
+    pub timed_out: std::sync::atomic::AtomicBool,
 }
 
 impl ActionContext<'_> {
@@ -100,6 +109,16 @@ impl ActionContext<'_> {
             .host()
             .progress(self.request.call_id, done, total, message)
         {
+            self.cancel.cancel();
+        }
+        self.check_deadline();
+    }
+
+    /// Stops the action (as a cancel does) once its deadline passed.
+    pub fn check_deadline(&self) {
+        if std::time::Instant::now() >= self.deadline && !self.cancel.is_cancelled() {
+            self.timed_out
+                .store(true, std::sync::atomic::Ordering::SeqCst);
             self.cancel.cancel();
         }
     }
@@ -187,6 +206,19 @@ pub fn invoke(plugin: &Plugin, json: &str) -> CoreResult<ActionResponse> {
         spec,
         settings: values.settings(),
         cancel: call.cancel.clone(),
+        deadline: std::time::Instant::now() + ACTION_DEADLINE,
+        timed_out: std::sync::atomic::AtomicBool::new(false),
     };
-    (spec.handler)(&context)
+    let result = (spec.handler)(&context);
+    match result {
+        // Stopped by the deadline before anything was reported: say so, not "cancelled".
+        Err(_) if context.timed_out.load(std::sync::atomic::Ordering::SeqCst) => {
+            Err(CoreError::Store(
+                crate::woo::WooError::new(crate::woo::WooErrorKind::Timeout)
+                    .with_request(format!("\"{}\"", spec.label))
+                    .with_timeout(ACTION_DEADLINE),
+            ))
+        }
+        other => other,
+    }
 }

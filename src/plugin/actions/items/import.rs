@@ -101,7 +101,11 @@ fn prompt(ctx: &ActionContext, accounts: &[Account]) -> Prompt {
     Prompt {
         id: PROMPT_ID.to_string(),
         title: "Default accounts for imported items".to_string(),
-        message: "Choose the accounts the imported items post to.".to_string(),
+        message: if last.is_empty() {
+            "Choose the accounts the imported items post to.".to_string()
+        } else {
+            "Choose the accounts the imported items post to. The accounts chosen at the last import are offered.".to_string()
+        },
         fields,
     }
 }
