@@ -35,6 +35,7 @@ mod paging;
 mod params;
 mod product_write;
 mod query;
+mod refund_write;
 mod render;
 mod routes;
 mod seed;

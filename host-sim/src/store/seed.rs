@@ -15,8 +15,9 @@ use serde_json::{Map, Value, json};
 use super::customer_write::create_customer;
 use super::fields::Mode;
 use super::model::{Coupon, StoreData, StoreSettings, TermRef, size_attribute};
-use super::order_write::{create_order, refund_fully};
+use super::order_write::create_order;
 use super::product_write::{create_product, create_variation};
+use super::refund_write::{create_refund, full_refund_args};
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq)]
@@ -554,7 +555,14 @@ fn generate_orders(
             }
         } else if status == "refunded" {
             data.clock.advance(Duration::days(3));
-            refund_fully(data, id, "Rücksendung");
+            let decimals = data.settings.decimals;
+            if let Some(args) = data
+                .orders
+                .get(&id)
+                .map(|o| full_refund_args(o, decimals, "Rücksendung"))
+            {
+                let _ = create_refund(data, id, &args);
+            }
         }
     }
 }

@@ -17,7 +17,7 @@ use rust_decimal::Decimal;
 pub use customer::{Address, Customer};
 pub use order::{
     Coupon, CouponLine, FeeLine, ItemMeta, ItemTax, LineItem, ORDER_STATUSES, Order, OrderTotals,
-    RefundSummary, ShippingLine, TaxLine,
+    Refund, ShippingLine, TaxLine,
 };
 pub use product::{
     DefaultAttribute, Dimensions, GlobalAttribute, MetaEntry, Product, ProductAttribute,
