@@ -40,6 +40,7 @@ mod render;
 mod routes;
 mod seed;
 mod server;
+mod shop;
 mod sim;
 mod tls;
 
@@ -51,5 +52,8 @@ pub use keys::{ApiKey, KeyPermission};
 pub use model::StoreData;
 pub use options::{Permalinks, SiteKind, StoreOptions};
 pub use seed::{SeedSpec, generate};
+pub use shop::{
+    Buyer, Checkout, CheckoutStatus, Fee, PlacedOrder, RefundSpec, ShippingChoice, ShopError,
+};
 pub use sim::SimStore;
 pub use tls::TlsMaterial;

@@ -16,6 +16,7 @@ use super::model::{StoreData, StoreSettings};
 use super::options::{Behaviour, Permalinks, SiteKind, StoreOptions, normalise_prefix};
 use super::seed::{SeedSpec, generate};
 use super::server::{Shared, lock, serve};
+use super::shop::{self, Checkout, PlacedOrder, RefundSpec, ShopError};
 
 /// A simulated WooCommerce store listening on `127.0.0.1`.
 ///
@@ -218,6 +219,35 @@ impl SimStore {
     /// system clock, as a real server's would.
     pub fn with_data<R>(&self, f: impl FnOnce(&mut StoreData) -> R) -> R {
         f(&mut lock(&self.shared.data))
+    }
+
+    /// A shopper checks out: places an order as WooCommerce's checkout does (prices, taxes and
+    /// totals from the catalog; stock reduced for `processing` and `on-hold` orders, on the
+    /// parent for parent-managed variations; the account's addresses saved).
+    pub fn place_order(&self, checkout: &Checkout) -> Result<PlacedOrder, ShopError> {
+        shop::place_order(&mut lock(&self.shared.data), checkout)
+    }
+
+    /// Staff change an order's status in WP admin, with WooCommerce's side effects (cancelling
+    /// restores reduced stock, `refunded` refunds what is left, the paid date is stamped).
+    pub fn set_order_status(&self, order_id: u64, status: &str) -> Result<(), ShopError> {
+        shop::set_order_status(&mut lock(&self.shared.data), order_id, status)
+    }
+
+    /// Staff refund an order; returns the refund id.
+    pub fn refund_order(&self, order_id: u64, refund: &RefundSpec) -> Result<u64, ShopError> {
+        shop::refund_order(&mut lock(&self.shared.data), order_id, refund)
+    }
+
+    /// Staff set the stock of a product or variation in WP admin (its modified date, and a
+    /// variation's parent's, move on).
+    pub fn set_stock(&self, item_id: u64, quantity: i64) -> Result<(), ShopError> {
+        shop::set_stock(&mut lock(&self.shared.data), item_id, quantity)
+    }
+
+    /// Staff edit an order; `changes` is a body as `PUT /orders/{id}` takes it.
+    pub fn edit_order(&self, order_id: u64, changes: &serde_json::Value) -> Result<(), ShopError> {
+        shop::edit_order(&mut lock(&self.shared.data), order_id, changes)
     }
 
     /// Turns "Enable stock management" on or off.
