@@ -74,19 +74,21 @@ fn classify(shared: &Shared, behaviour: &Behaviour, path: &str, query: &PhpParam
         Some(rest) if rest.starts_with('/') => rest,
         _ => return Target::ServerNotFound,
     };
-    if (relative == "/" || relative == "/index.php")
-        && let Some(route) = query.get_str("rest_route")
-    {
+    let wp_json = relative == "/wp-json" || relative.starts_with("/wp-json/");
+    if wp_json && behaviour.permalinks == Permalinks::Plain {
+        return Target::ServerNotFound;
+    }
+    // WordPress reads the `rest_route` query variable on every URL it handles, whatever the
+    // path (and before the route a pretty permalink would give), so a REST client pointed at a
+    // wrong sub-path still reaches the API this way.
+    if let Some(route) = query.get_str("rest_route") {
         return Target::Rest {
             route: normalise_route(route),
         };
     }
-    if relative == "/wp-json" || relative.starts_with("/wp-json/") {
-        return match behaviour.permalinks {
-            Permalinks::Pretty => Target::Rest {
-                route: normalise_route(&relative["/wp-json".len()..]),
-            },
-            Permalinks::Plain => Target::ServerNotFound,
+    if wp_json {
+        return Target::Rest {
+            route: normalise_route(&relative["/wp-json".len()..]),
         };
     }
     Target::Page {
