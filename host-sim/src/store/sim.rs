@@ -184,7 +184,13 @@ impl SimStore {
         lock(&self.shared.book).log.clone()
     }
 
-    /// Clears counts and log.
+    /// Where the request counts can be read over HTTP: `GET` answers them as JSON, `POST` to
+    /// `…/reset` clears them. Neither is counted.
+    pub fn requests_url(&self) -> String {
+        format!("{}/__sim/requests", self.shared.origin)
+    }
+
+    /// Clears counts and log (requests still in flight stay in flight).
     pub fn reset_requests(&self) {
         lock(&self.shared.book).reset();
     }
@@ -288,6 +294,16 @@ impl SimStore {
     /// Stops the server and waits for its thread.
     pub fn shutdown(mut self) {
         self.stop();
+    }
+
+    /// Stops accepting connections, gives the requests in flight up to `grace` to finish, then
+    /// stops; returns the final request counts.
+    pub fn shutdown_gracefully(mut self, grace: std::time::Duration) -> RequestCounts {
+        self.handle.graceful_shutdown(Some(grace));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        self.requests()
     }
 
     fn stop(&mut self) {
