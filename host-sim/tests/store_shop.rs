@@ -134,7 +134,7 @@ async fn guests_parent_managed_variations_and_unpaid_checkouts() {
     let pending = sim
         .store
         .place_order(
-            &Checkout::new(Buyer::Guest(gerda.clone()))
+            &Checkout::new(Buyer::guest(gerda.clone()))
                 .line(1033, 3)
                 .fee("Geschenkverpackung", d("2.50"))
                 .unpaid(),
@@ -162,7 +162,7 @@ async fn guests_parent_managed_variations_and_unpaid_checkouts() {
 
     let virtual_only = sim
         .store
-        .place_order(&Checkout::new(Buyer::Guest(gerda)).line(1030, 1))
+        .place_order(&Checkout::new(Buyer::guest(gerda)).line(1030, 1))
         .expect("placed");
     let got = order(&sim, virtual_only.id).await;
     assert_eq!(got["status"], json!("processing"));

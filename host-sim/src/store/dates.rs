@@ -129,6 +129,9 @@ impl DateWindow {
 
     /// Strict comparison of the instant's value in the chosen column.
     pub fn contains(&self, at: DateTime<Utc>, tz: Tz, gmt_column: bool) -> bool {
+        if self.after.is_none() && self.before.is_none() {
+            return true;
+        }
         let column = if gmt_column {
             at.naive_utc()
         } else {

@@ -84,7 +84,7 @@ pub enum Buyer {
     /// A registered customer (user id): the checkout is filled from the account.
     Customer(u64),
     /// A guest with this billing address (its `email` is the order's contact).
-    Guest(Address),
+    Guest(Box<Address>),
 }
 
 /// The status a checkout leaves the order in, which depends on the payment method.
@@ -159,6 +159,13 @@ pub struct Checkout {
     pub shipping_address: Option<Address>,
     /// Order note of the shopper.
     pub customer_note: String,
+}
+
+impl Buyer {
+    /// A guest with this billing address.
+    pub fn guest(billing: Address) -> Self {
+        Buyer::Guest(Box::new(billing))
+    }
 }
 
 impl Checkout {
@@ -388,7 +395,10 @@ pub(crate) fn place_order(
             (*id, billing, shipping)
         }
         Buyer::Guest(address) => {
-            let billing = checkout.billing.clone().unwrap_or_else(|| address.clone());
+            let billing = checkout
+                .billing
+                .clone()
+                .unwrap_or_else(|| address.as_ref().clone());
             let shipping = checkout
                 .shipping_address
                 .clone()

@@ -224,7 +224,11 @@ impl SimStore {
     /// [`StoreData::clock`] stamps data only; OAuth timestamps and the `Date` header use the
     /// system clock, as a real server's would.
     pub fn with_data<R>(&self, f: impl FnOnce(&mut StoreData) -> R) -> R {
-        f(&mut lock(&self.shared.data))
+        let mut data = lock(&self.shared.data);
+        let result = f(&mut data);
+        // `f` may have changed SKUs, slugs or parents behind the lookups' back.
+        data.reindex();
+        result
     }
 
     /// A shopper checks out: places an order as WooCommerce's checkout does (prices, taxes and
