@@ -518,6 +518,36 @@ async fn partial_refunds_keep_the_status_until_nothing_is_left() {
 }
 
 #[tokio::test]
+async fn status_changes_move_the_modified_date() {
+    let sim = Sim::fixtures();
+    let rec = recording("PUT-orders-status-cancelled.json");
+    let at = Utc
+        .with_ymd_and_hms(2026, 12, 5, 7, 30, 0)
+        .single()
+        .expect("date");
+    sim.store.with_data(|d| d.clock.freeze_at(at));
+    let reply = sim
+        .oauth(
+            "PUT",
+            &format!("{ORDERS}/1040"),
+            &[],
+            Some(&rec["request"]["body"]),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let order = reply.json();
+    assert_eq!(order["status"], json!("cancelled"));
+    assert_eq!(order["date_modified_gmt"], json!("2026-12-05T07:30:00"));
+    assert_eq!(order["date_modified"], json!("2026-12-05T08:30:00"));
+    assert_eq!(
+        order["date_paid_gmt"],
+        json!("2026-11-27T17:28:46"),
+        "the paid date stays"
+    );
+    assert_eq!(stock(&sim, 1029), Some(25), "cancelling restores the mugs");
+}
+
+#[tokio::test]
 async fn the_refunded_status_refunds_the_rest_without_restocking() {
     let sim = Sim::fixtures();
     let order = paid_order(&sim).await;

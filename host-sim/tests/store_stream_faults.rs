@@ -182,6 +182,61 @@ async fn headers_then_silence_ends_with_the_store() {
 }
 
 #[tokio::test]
+async fn every_streaming_fault_ends_with_the_store() {
+    let sim = Sim::fixtures();
+    let faults = sim.store.faults();
+    let kinds = [
+        FaultKind::HugeBody {
+            bytes: 1 << 40,
+            content_length: true,
+        },
+        FaultKind::GzipBomb {
+            expanded_bytes: 1 << 40,
+        },
+        FaultKind::HeadersThenSilence,
+        FaultKind::Trickle {
+            chunk_bytes: 1,
+            every: Duration::from_secs(3600),
+        },
+        FaultKind::TruncatedBody,
+    ];
+    let client = raw_client(Duration::from_secs(60));
+    let mut bodies = Vec::new();
+    for kind in kinds {
+        faults.add(FaultRule::new(kind).times(1));
+        let response = client
+            .get(sim.url("/wp-json/"))
+            .send()
+            .await
+            .expect("headers");
+        assert_eq!(response.status().as_u16(), 200, "{kind:?}");
+        bodies.push((kind, tokio::spawn(response.bytes())));
+    }
+    assert!(
+        sim.store.requests().in_flight() >= 4,
+        "the bodies keep them in flight"
+    );
+    let started = Instant::now();
+    let store = sim.store;
+    tokio::task::spawn_blocking(move || store.shutdown())
+        .await
+        .expect("the store stops");
+    // Generating bodies yields between chunks, so the connections see the shutdown at once
+    // even while the client reads as fast as it can.
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    for (kind, body) in bodies {
+        assert!(
+            body.await.expect("task").is_err(),
+            "{kind:?} never completes"
+        );
+    }
+}
+
+#[tokio::test]
 async fn trickled_bodies_arrive_complete_but_slowly() {
     let sim = Sim::fixtures();
     let path = format!("{PRODUCTS}/1029");

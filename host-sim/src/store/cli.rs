@@ -43,6 +43,9 @@ pub struct ServeArgs {
     /// Number of parent products.
     #[arg(long, default_value_t = 50)]
     pub products: usize,
+    /// Generate exactly this many products and variations instead (overrides --products).
+    #[arg(long)]
+    pub skus: Option<usize>,
     /// Number of customers.
     #[arg(long, default_value_t = 20)]
     pub customers: usize,
@@ -138,6 +141,7 @@ pub(crate) fn launch(args: &ServeArgs) -> anyhow::Result<Launched> {
     store.seed(&SeedSpec {
         seed: args.seed,
         products: args.products,
+        skus: args.skus,
         customers: args.customers,
         orders: args.orders,
         order_dates: (now - chrono::Duration::days(30), now),
@@ -371,6 +375,8 @@ mod tests {
         let args = parse(&[
             "--products",
             "5",
+            "--skus",
+            "12",
             "--customers",
             "2",
             "--orders",
@@ -383,7 +389,10 @@ mod tests {
         assert!(launched.store.base_url().starts_with("http://"));
         assert!(launched.ca_file.is_none());
         let text = banner(&launched, &args);
-        assert!(text.contains("Seeded 5 products"), "{text}");
+        assert!(
+            launched.store.with_data(|d| d.products.len()) == 12,
+            "--skus counts products and variations"
+        );
         assert!(text.contains("2 customers, 3 orders (seed 4)"), "{text}");
         let bad = parse(&["--timezone", "Mars/Olympus"]);
         assert!(launch(&bad).is_err());

@@ -249,8 +249,8 @@ pub(crate) fn gzip_bomb(expanded: u64) -> Body {
     let expanded = expanded.max(1);
     let matches = (expanded - 1) / 258;
     let literals_after = (expanded - 1) % 258;
-    // Matches per chunk: 64 KiB of compressed output.
-    const MATCHES_PER_CHUNK: u64 = 4 * 64 * 1024;
+    // Matches per chunk: 16 KiB of compressed output.
+    const MATCHES_PER_CHUNK: u64 = 4 * 16 * 1024;
     let header: Vec<u8> = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
     let stream = futures_util::stream::unfold(
         (Some(header), BitWriter::default(), 0u64, false),
@@ -268,6 +268,7 @@ pub(crate) fn gzip_bomb(expanded: u64) -> Body {
             if finished {
                 return None;
             }
+            tokio::task::yield_now().await;
             let batch = MATCHES_PER_CHUNK.min(matches - done_matches);
             for _ in 0..batch {
                 for (code, length) in MATCH_258 {

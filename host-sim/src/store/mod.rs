@@ -6,6 +6,10 @@
 //! authentication rules (Basic and query-string keys only over HTTPS, OAuth 1.0a on both,
 //! `?rest_route=` never authenticated), plus fault injection and request counting for tests.
 //!
+//! Besides the REST API, [`SimStore`] acts out what shoppers and staff do ([`SimStore::place_order`],
+//! [`SimStore::set_order_status`], [`SimStore::refund_order`], [`SimStore::set_stock`]) through
+//! the same write paths, and serves its request counts at `/__sim/requests`.
+//!
 //! ```no_run
 //! use host_sim::store::{KeyPermission, SeedSpec, SimStore, StoreOptions};
 //!
