@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 /// never reach the REST API count as `"<METHOD> page:<path>"`. Faulted requests count too;
 /// requests to the store's own `/__sim/` endpoints do not.
 ///
-/// A request is in flight from its arrival until its answer is complete (for streamed fault
-/// bodies, until the body ends or the connection drops). Serialised as JSON this is what
+/// A request is in flight from its arrival until its answer is ready (for streamed or trickled
+/// fault bodies, until the body ends or the connection drops). Serialised as JSON this is what
 /// `GET /__sim/requests` answers: `{"total", "by_route", "in_flight", "max_in_flight"}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestCounts {

@@ -79,6 +79,7 @@ mod platform {
 
     #[link(name = "kernel32")]
     unsafe extern "system" {
+        #[allow(non_snake_case)]
         fn SetConsoleCtrlHandler(
             handler: Option<unsafe extern "system" fn(u32) -> i32>,
             add: i32,
