@@ -1,11 +1,14 @@
-//! `host-sim store serve`: run a simulated store until the process is interrupted.
+//! `host-sim store serve`: run a simulated store until the process is interrupted, then stop
+//! gracefully and print how many requests it served.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use chrono::Utc;
 
+use super::counts::RequestCounts;
 use super::faults::{FaultKind, FaultRule};
 use super::keys::KeyPermission;
 use super::options::{Permalinks, StoreOptions};
@@ -40,6 +43,9 @@ pub struct ServeArgs {
     /// Number of parent products.
     #[arg(long, default_value_t = 50)]
     pub products: usize,
+    /// Generate exactly this many products and variations instead (overrides --products).
+    #[arg(long)]
+    pub skus: Option<usize>,
     /// Number of customers.
     #[arg(long, default_value_t = 20)]
     pub customers: usize,
@@ -135,6 +141,7 @@ pub(crate) fn launch(args: &ServeArgs) -> anyhow::Result<Launched> {
     store.seed(&SeedSpec {
         seed: args.seed,
         products: args.products,
+        skus: args.skus,
         customers: args.customers,
         orders: args.orders,
         order_dates: (now - chrono::Duration::days(30), now),
@@ -169,6 +176,7 @@ pub(crate) fn banner(launched: &Launched, args: &ServeArgs) -> String {
             store.base_url()
         ),
         format!("  REST API:        {}", store.api_url()),
+        format!("  Request counts:  {}", store.requests_url()),
         format!("  Consumer key:    {}", launched.key.consumer_key),
         format!("  Consumer secret: {}", launched.key.consumer_secret),
         format!(
@@ -201,14 +209,54 @@ pub(crate) fn banner(launched: &Launched, args: &ServeArgs) -> String {
     lines.join("\n")
 }
 
-/// Starts a store as asked, prints how to reach it, seeds it and serves until interrupted.
-pub fn serve_cli(args: ServeArgs) -> anyhow::Result<()> {
-    let launched = launch(&args)?;
-    println!("{}", banner(&launched, &args));
-    // The default SIGINT action ends the process, which also closes the store.
-    loop {
-        std::thread::park();
+/// What `store serve` prints when it ends: totals, the most requests in flight at once, and
+/// the count of every route.
+pub(crate) fn counts_report(counts: &RequestCounts) -> String {
+    let mut lines = vec![format!(
+        "Served {} requests (at most {} in flight at once)",
+        counts.total(),
+        counts.max_in_flight()
+    )];
+    let width = counts.by_route().keys().map(String::len).max().unwrap_or(0);
+    for (route, count) in counts.by_route() {
+        lines.push(format!("  {route:<width$}  {count:>8}"));
     }
+    lines.join("\n")
+}
+
+/// How long requests still in flight may take to finish once the store is asked to stop.
+const GRACE: Duration = Duration::from_secs(5);
+
+/// Starts a store as `args` ask, writes how to reach it, serves until `until` returns, then
+/// stops gracefully and writes the request counts.
+pub(crate) fn serve_until(
+    args: &ServeArgs,
+    out: &mut dyn Write,
+    until: impl FnOnce(&Launched) -> std::io::Result<()>,
+) -> anyhow::Result<RequestCounts> {
+    let launched = launch(args)?;
+    writeln!(out, "{}", banner(&launched, args))?;
+    out.flush()?;
+    let waited = until(&launched);
+    writeln!(
+        out,
+        "Stopping; requests in flight get {}s to finish.",
+        GRACE.as_secs()
+    )?;
+    let counts = launched.store.shutdown_gracefully(GRACE);
+    writeln!(out, "{}", counts_report(&counts))?;
+    waited.context("waiting for Ctrl-C")?;
+    Ok(counts)
+}
+
+/// Starts a store as asked, prints how to reach it, seeds it and serves until Ctrl-C, which
+/// stops it gracefully and prints the request counts.
+pub fn serve_cli(args: ServeArgs) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout();
+    serve_until(&args, &mut stdout, |_| {
+        super::interrupt::wait_for_interrupt()
+    })?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -271,11 +319,64 @@ mod tests {
         again.store.shutdown();
     }
 
+    /// A request over a raw connection, so the test needs no client library.
+    fn get(store: &SimStore, path: &str) -> String {
+        use std::io::Read as _;
+        let address = store.base_url().replace("http://", "");
+        let mut stream = std::net::TcpStream::connect(address).expect("connect");
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
+        .expect("send");
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).expect("read");
+        answer
+    }
+
+    #[test]
+    fn serving_ends_with_the_request_counts() {
+        let args = parse(&["--fixtures"]);
+        let mut out = Vec::new();
+        let counts = serve_until(&args, &mut out, |launched| {
+            let store = &launched.store;
+            assert!(get(store, "/wp-json/").starts_with("HTTP/1.1 200"));
+            get(store, "/wp-json/wc/v3/products");
+            get(store, "/wp-json/wc/v3/products");
+            let counters = get(store, "/__sim/requests");
+            assert!(counters.contains("\"total\":3"), "{counters}");
+            Ok(())
+        })
+        .expect("served");
+        assert_eq!(
+            counts.total(),
+            3,
+            "the counters endpoint does not count itself"
+        );
+        let text = String::from_utf8(out).expect("utf-8");
+        assert!(
+            text.contains("Request counts:  http://127.0.0.1:"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Served 3 requests (at most 1 in flight at once)"),
+            "{text}"
+        );
+        assert!(
+            text.trim_end().ends_with(
+                "Served 3 requests (at most 1 in flight at once)\n  GET /                       1\n  GET /wc/v3/products         2"
+            ),
+            "{text}"
+        );
+    }
+
     #[test]
     fn defaults_generate_a_catalog_over_http() {
         let args = parse(&[
             "--products",
             "5",
+            "--skus",
+            "12",
             "--customers",
             "2",
             "--orders",
@@ -288,7 +389,10 @@ mod tests {
         assert!(launched.store.base_url().starts_with("http://"));
         assert!(launched.ca_file.is_none());
         let text = banner(&launched, &args);
-        assert!(text.contains("Seeded 5 products"), "{text}");
+        assert!(
+            launched.store.with_data(|d| d.products.len()) == 12,
+            "--skus counts products and variations"
+        );
         assert!(text.contains("2 customers, 3 orders (seed 4)"), "{text}");
         let bad = parse(&["--timezone", "Mars/Olympus"]);
         assert!(launch(&bad).is_err());

@@ -129,12 +129,26 @@ impl DateWindow {
 
     /// Strict comparison of the instant's value in the chosen column.
     pub fn contains(&self, at: DateTime<Utc>, tz: Tz, gmt_column: bool) -> bool {
+        if self.after.is_none() && self.before.is_none() {
+            return true;
+        }
         let column = if gmt_column {
             at.naive_utc()
         } else {
             local_naive(tz, at)
         };
         self.after.is_none_or(|a| column > a) && self.before.is_none_or(|b| column < b)
+    }
+
+    /// The comparison of the orders table (HPOS), which has only GMT columns: without
+    /// `dates_are_gmt` each bound is site-local time and is turned into an instant through the
+    /// zone first (so in the hour repeated when DST ends the bound is its earlier instant).
+    pub fn contains_hpos(&self, at: DateTime<Utc>, tz: Tz, dates_are_gmt: bool) -> bool {
+        if dates_are_gmt {
+            return self.contains(at, tz, true);
+        }
+        self.after.is_none_or(|a| at > from_local(tz, a))
+            && self.before.is_none_or(|b| at < from_local(tz, b))
     }
 }
 
@@ -188,6 +202,24 @@ mod tests {
         // An offset value is turned into site time before it meets the GMT column.
         let shifted = DateWindow::new(QueryDate::parse("2026-11-27T17:28:45Z"), None, tz);
         assert!(!shifted.contains(created, tz, true));
+    }
+
+    #[test]
+    fn the_orders_table_converts_local_bounds_to_instants() {
+        let tz = chrono_tz::Europe::Berlin;
+        // 25 October 2026: 02:00-03:00 local time happens twice (CEST, then CET).
+        let at = |h: u32, m: u32| {
+            NaiveDate::from_ymd_opt(2026, 10, 25)
+                .and_then(|d| d.and_hms_opt(h, m, 0))
+                .expect("valid")
+                .and_utc()
+        };
+        let window = DateWindow::new(QueryDate::parse("2026-10-25T02:30:00"), None, tz);
+        // 01:15 UTC is 02:15 CET, the second 02:15 of the night: after the bound's instant
+        // (00:30 UTC) although its wall time is earlier.
+        assert!(window.contains_hpos(at(1, 15), tz, false));
+        assert!(!window.contains(at(1, 15), tz, false));
+        assert!(!window.contains_hpos(at(0, 30), tz, false), "strict");
     }
 
     #[test]

@@ -26,6 +26,9 @@ pub(crate) enum ErrorData {
         code: i64,
         message: String,
     },
+    /// `data` is the bare status number instead of an object: what a `WP_Error` created with
+    /// a plain integer as its data looks like (WooCommerce's refund errors).
+    BareStatus,
 }
 
 /// An error answer.
@@ -86,6 +89,14 @@ impl WcError {
         }
     }
 
+    /// An error whose `data` is the bare status number.
+    pub fn bare(status: u16, code: &str, message: impl Into<String>) -> Self {
+        WcError {
+            data: ErrorData::BareStatus,
+            ..Self::new(status, code, message)
+        }
+    }
+
     pub fn no_route() -> Self {
         Self::new(
             404,
@@ -130,7 +141,11 @@ impl Serialize for WcError {
         let mut map = serializer.serialize_map(Some(3))?;
         map.serialize_entry("code", &self.code)?;
         map.serialize_entry("message", &self.message)?;
-        map.serialize_entry("data", &DataView(self))?;
+        if self.data == ErrorData::BareStatus {
+            map.serialize_entry("data", &self.status)?;
+        } else {
+            map.serialize_entry("data", &DataView(self))?;
+        }
         map.end()
     }
 }
@@ -143,7 +158,7 @@ impl Serialize for DataView<'_> {
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("status", &error.status)?;
         match &error.data {
-            ErrorData::Status => {}
+            ErrorData::Status | ErrorData::BareStatus => {}
             ErrorData::InvalidParams(issues) => {
                 map.serialize_entry("params", &ParamsView(issues))?;
                 map.serialize_entry("details", &DetailsView(issues))?;
@@ -227,6 +242,19 @@ mod tests {
         assert_eq!(
             error.to_json(),
             r#"{"code":"rest_invalid_param","message":"Invalid parameter(s): per_page","data":{"status":400,"params":{"per_page":"per_page must be between 1 (inclusive) and 100 (inclusive)"},"details":{"per_page":{"code":"rest_out_of_bounds","message":"per_page must be between 1 (inclusive) and 100 (inclusive)","data":null}}}}"#
+        );
+    }
+
+    #[test]
+    fn refund_errors_carry_a_bare_status() {
+        let error = WcError::bare(
+            500,
+            "woocommerce_rest_cannot_create_order_refund",
+            "The payment gateway for this order does not support automatic refunds.",
+        );
+        assert_eq!(
+            error.to_json(),
+            r#"{"code":"woocommerce_rest_cannot_create_order_refund","message":"The payment gateway for this order does not support automatic refunds.","data":500}"#
         );
     }
 

@@ -1,9 +1,13 @@
-//! Fault injection: latency, 5xx, 429, hung responses, broken bodies, HTML instead of JSON.
+//! Fault injection: latency, 5xx, 429, hung responses, broken, huge, compressed-bomb, silent and
+//! trickling bodies, HTML instead of JSON, redirects to another host, writes whose answer is
+//! lost, and API keys revoked mid-run.
 //!
 //! Rules match by method and route prefix (the REST route such as `/wc/v3/products`, or the URL
 //! path for non-REST requests) and fire for the next N matching requests, always, or with a
-//! probability drawn from a seeded generator so a run can be repeated exactly. A request that a
-//! fault answers never reaches the store's data.
+//! probability drawn from a seeded generator so a run can be repeated exactly; any of these can
+//! start only after the first N matching requests. A request that a fault answers never reaches
+//! the store's data, except where a kind says otherwise. Every fault ends when the store shuts
+//! down.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -13,6 +17,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use rand::{Rng as _, SeedableRng as _};
 use rand_chacha::ChaCha8Rng;
+
+use super::fault_bodies::{gzip_bomb, huge_json, silence};
 
 /// What a fault does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +40,51 @@ pub enum FaultKind {
     TruncatedBody,
     /// 200 with an HTML page (a bot challenge) instead of JSON.
     HtmlInsteadOfJson,
+    /// 200 with a JSON list of `bytes` bytes, streamed as it is generated; with
+    /// `content_length` the size is announced in `Content-Length`, else the body is chunked.
+    HugeBody {
+        /// Size of the body.
+        bytes: u64,
+        /// Whether `Content-Length` announces it.
+        content_length: bool,
+    },
+    /// 200 with `Content-Encoding: gzip`: about `expanded_bytes / 1000` bytes on the wire that
+    /// inflate to `expanded_bytes` of JSON whitespace.
+    GzipBomb {
+        /// Size after decompression.
+        expanded_bytes: u64,
+    },
+    /// A redirect (`status`, e.g. 301 or 302) to the same path and query on another host:
+    /// `127.0.0.2` with the store's port and scheme, where nothing listens.
+    RedirectElsewhere {
+        /// The 3xx status.
+        status: u16,
+    },
+    /// 200 with a JSON content type: the status line and headers arrive, the body never does.
+    HeadersThenSilence,
+    /// The real answer, its body sent `chunk_bytes` bytes at a time, one chunk per `every`.
+    Trickle {
+        /// Bytes per chunk.
+        chunk_bytes: u32,
+        /// Pause before each chunk.
+        every: Duration,
+    },
+    /// The request is carried out (a write changes the data), then the client gets the
+    /// proxy's 502 page instead of the answer.
+    AppliedThen502,
+    /// Every API key of the store is deleted (as in WP admin) before the request is handled:
+    /// it and every later request made with them get WooCommerce's answer for a deleted key.
+    RevokeKeys,
+}
+
+impl FaultKind {
+    /// A trickle of `bytes` bytes per second.
+    pub fn trickle_per_second(bytes: u32) -> Self {
+        FaultKind::Trickle {
+            chunk_bytes: bytes,
+            every: Duration::from_secs(1),
+        }
+    }
 }
 
 /// When a rule fires.
@@ -58,6 +109,8 @@ pub struct FaultRule {
     pub kind: FaultKind,
     /// When it happens.
     pub trigger: FaultTrigger,
+    /// Matching requests that pass untouched before the trigger is consulted at all.
+    pub after: u32,
 }
 
 impl FaultRule {
@@ -68,7 +121,15 @@ impl FaultRule {
             route_prefix: None,
             kind,
             trigger: FaultTrigger::Always,
+            after: 0,
         }
+    }
+
+    /// Lets the first `n` matching requests through untouched; the trigger applies from the
+    /// next one on (`after(3).times(1)` fires on the fourth matching request only).
+    pub fn after(mut self, n: u32) -> Self {
+        self.after = n;
+        self
     }
 
     /// Restricts the rule to one method.
@@ -115,6 +176,8 @@ struct ActiveRule {
     id: FaultId,
     rule: FaultRule,
     fired: u64,
+    /// Matching requests seen (for `after`).
+    seen: u64,
 }
 
 #[derive(Debug)]
@@ -159,7 +222,12 @@ impl FaultControl {
         let mut state = self.state();
         let id = FaultId(state.next_id);
         state.next_id += 1;
-        state.rules.push(ActiveRule { id, rule, fired: 0 });
+        state.rules.push(ActiveRule {
+            id,
+            rule,
+            fired: 0,
+            seen: 0,
+        });
         id
     }
 
@@ -198,6 +266,10 @@ impl FaultControl {
             }
             let is_latency = matches!(active.rule.kind, FaultKind::Latency(_));
             if decision.fault.is_some() && !is_latency {
+                continue;
+            }
+            active.seen += 1;
+            if active.seen <= u64::from(active.rule.after) {
                 continue;
             }
             let fires = match &mut active.rule.trigger {
@@ -328,9 +400,34 @@ pub(crate) fn fault_response(kind: FaultKind) -> Response {
             ),
             HTML,
         ),
-        // Latency never answers by itself and Hang never answers at all; both are handled by
-        // the caller, so reaching here means a plain 500.
-        FaultKind::Latency(_) | FaultKind::Hang => status_response(500, Body::empty()),
+        FaultKind::HugeBody {
+            bytes,
+            content_length,
+        } => {
+            let mut response = with_type(status_response(200, huge_json(bytes)), JSON);
+            if content_length {
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_LENGTH, HeaderValue::from(bytes));
+            }
+            response
+        }
+        FaultKind::GzipBomb { expanded_bytes } => {
+            let mut response = with_type(status_response(200, gzip_bomb(expanded_bytes)), JSON);
+            response
+                .headers_mut()
+                .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            response
+        }
+        FaultKind::HeadersThenSilence => with_type(status_response(200, silence()), JSON),
+        FaultKind::AppliedThen502 => fault_response(FaultKind::ServerError(502)),
+        // The others need the request or the real answer and are handled by the server; reaching
+        // here means a plain 500.
+        FaultKind::Latency(_)
+        | FaultKind::Hang
+        | FaultKind::RedirectElsewhere { .. }
+        | FaultKind::Trickle { .. }
+        | FaultKind::RevokeKeys => status_response(500, Body::empty()),
     }
 }
 
@@ -373,6 +470,24 @@ mod tests {
         assert_eq!(first, run());
         let fired = first.iter().filter(|f| **f).count();
         assert!((30..=90).contains(&fired), "fired {fired} of 200");
+    }
+
+    #[test]
+    fn after_lets_the_first_matching_requests_through() {
+        let control = FaultControl::default();
+        let id = control.add(
+            FaultRule::new(FaultKind::RevokeKeys)
+                .on_route("/wc/v3/orders")
+                .after(2)
+                .times(1),
+        );
+        let fault = |route: &str| control.decide("GET", route).fault;
+        assert_eq!(fault("/wc/v3/products"), None, "not matching, not counted");
+        assert_eq!(fault("/wc/v3/orders"), None);
+        assert_eq!(fault("/wc/v3/orders"), None);
+        assert_eq!(fault("/wc/v3/orders"), Some(FaultKind::RevokeKeys));
+        assert_eq!(fault("/wc/v3/orders"), None);
+        assert_eq!(control.fired(id), 1);
     }
 
     #[test]

@@ -13,8 +13,9 @@ use serde_json::{Map, Value, json};
 use super::customer_write::create_customer;
 use super::fields::Mode;
 use super::model::{Coupon, StoreData, StoreSettings};
-use super::order_write::{change_status, create_order, refund_fully};
+use super::order_write::{change_status, create_order};
 use super::product_write::{create_product, create_variation, delete_product};
+use super::refund_write::{create_refund, refund_args_from_request};
 
 fn at(seconds: u32) -> DateTime<Utc> {
     NaiveDate::from_ymd_opt(2026, 11, 27)
@@ -250,10 +251,30 @@ fn build(data: &mut StoreData) -> Result<(), super::errors::WcError> {
         data.orders.insert(1043, order);
     }
     data.clock.freeze_at(at(53));
-    // Refund 1046 failed on the recorded store but used up its id.
-    data.next_post_id = 1047;
-    refund_fully(data, 1045, "Kunde hat die Ware zurückgeschickt");
-    data.next_post_id = 1048;
+    let (line, shipping) = data
+        .orders
+        .get(&1045)
+        .map(|o| (o.line_items[0].id, o.shipping_lines[0].id))
+        .unwrap_or_default();
+    let mut refund = json!({
+        "amount": "35.58", "reason": "Kunde hat die Ware zurückgeschickt",
+        "line_items": [
+            {"id": line, "quantity": 2, "refund_total": "25.00",
+             "refund_tax": [{"id": 1, "refund_total": "4.75"}]},
+            {"id": shipping, "refund_total": "4.90", "refund_tax": [{"id": 1, "refund_total": "0.931"}]}
+        ]
+    });
+    // The first attempt left api_refund at its default: bank transfer cannot refund, and the
+    // refund's id 1046 stayed used up. The manual refund that followed is 1047.
+    let refused = create_refund(
+        data,
+        1045,
+        &refund_args_from_request(&object(refund.clone()))?,
+    );
+    debug_assert!(refused.is_err());
+    refund["api_refund"] = json!(false);
+    refund["api_restock"] = json!(true);
+    create_refund(data, 1045, &refund_args_from_request(&object(refund))?)?;
     Ok(())
 }
 

@@ -89,6 +89,11 @@ impl KeyRing {
         self.keys.retain(|k| k.key.consumer_key != consumer_key);
     }
 
+    /// Deletes every key.
+    pub fn revoke_all(&mut self) {
+        self.keys.clear();
+    }
+
     pub fn find(&self, consumer_key: &str) -> Option<&KeyRecord> {
         self.keys
             .iter()

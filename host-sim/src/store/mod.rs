@@ -6,6 +6,10 @@
 //! authentication rules (Basic and query-string keys only over HTTPS, OAuth 1.0a on both,
 //! `?rest_route=` never authenticated), plus fault injection and request counting for tests.
 //!
+//! Besides the REST API, [`SimStore`] acts out what shoppers and staff do ([`SimStore::place_order`],
+//! [`SimStore::set_order_status`], [`SimStore::refund_order`], [`SimStore::set_stock`]) through
+//! the same write paths, and serves its request counts at `/__sim/requests`.
+//!
 //! ```no_run
 //! use host_sim::store::{KeyPermission, SeedSpec, SimStore, StoreOptions};
 //!
@@ -22,10 +26,12 @@ mod counts;
 mod customer_write;
 mod dates;
 mod errors;
+mod fault_bodies;
 mod faults;
 mod fields;
 mod fixtures;
 mod html;
+mod interrupt;
 mod keys;
 pub mod model;
 mod oauth;
@@ -35,10 +41,12 @@ mod paging;
 mod params;
 mod product_write;
 mod query;
+mod refund_write;
 mod render;
 mod routes;
 mod seed;
 mod server;
+mod shop;
 mod sim;
 mod tls;
 
@@ -50,5 +58,8 @@ pub use keys::{ApiKey, KeyPermission};
 pub use model::StoreData;
 pub use options::{Permalinks, SiteKind, StoreOptions};
 pub use seed::{SeedSpec, generate};
+pub use shop::{
+    Buyer, Checkout, CheckoutStatus, Fee, PlacedOrder, RefundSpec, ShippingChoice, ShopError,
+};
 pub use sim::SimStore;
 pub use tls::TlsMaterial;

@@ -625,11 +625,32 @@ pub(crate) fn change_status(data: &mut StoreData, order: &mut Order, status: &st
             record_sales(data, order, false);
         }
         "pending" => restore_stock(data, order),
+        "refunded" => refund_rest(data, order),
         _ => {}
     }
 }
 
-fn line_stock_owner(data: &StoreData, line: &LineItem) -> Option<(u64, Option<u64>)> {
+/// `wc_order_fully_refunded()`: setting the status to refunded refunds whatever is left, as an
+/// amount only, without restocking and without asking the gateway.
+fn refund_rest(data: &mut StoreData, order: &mut Order) {
+    let rest = super::refund_write::remaining_refund_amount(order, data.settings.decimals);
+    if rest <= Decimal::ZERO {
+        return;
+    }
+    let args = super::refund_write::RefundArgs {
+        amount: rest,
+        reason: Some("Order fully refunded.".to_owned()),
+        items: Vec::new(),
+        refund_payment: false,
+        restock_items: false,
+        meta: Vec::new(),
+    };
+    // Cannot fail: the amount is exactly what is left and the gateway is not asked.
+    let _ = super::refund_write::refund_detached(data, order, &args);
+}
+
+/// Whose stock a line moves: `(owner, also touched)`, or `None` when nobody manages it.
+pub(crate) fn line_stock_owner(data: &StoreData, line: &LineItem) -> Option<(u64, Option<u64>)> {
     let key = if line.variation_id > 0 {
         line.variation_id
     } else {
@@ -644,7 +665,9 @@ fn line_stock_owner(data: &StoreData, line: &LineItem) -> Option<(u64, Option<u6
     }
 }
 
-fn adjust_stock(data: &mut StoreData, owner: u64, also_touch: Option<u64>, change: i64) {
+/// Changes a stock quantity as `wc_update_product_stock()` does, saving the item (and the
+/// variation's parent).
+pub(crate) fn adjust_stock(data: &mut StoreData, owner: u64, also_touch: Option<u64>, change: i64) {
     if let Some(item) = data.products.get_mut(&owner) {
         item.stock_quantity = Some(item.stock_quantity.unwrap_or(0) + change);
     }
@@ -693,6 +716,10 @@ fn restore_stock(data: &mut StoreData, order: &mut Order) {
             continue;
         };
         let reduced: i64 = line.meta_data[position].value.parse().unwrap_or(0);
+        // A line whose units were all refunded and restocked keeps its "0".
+        if reduced == 0 {
+            continue;
+        }
         line.meta_data.remove(position);
         if let Some((owner, also)) = line_stock_owner(data, line) {
             adjust_stock(data, owner, also, reduced);
@@ -738,45 +765,4 @@ fn record_sales(data: &mut StoreData, order: &mut Order, increase: bool) {
             }
         }
     }
-}
-
-/// Refunds an order in full with restock, as the recorded store did for order 1045.
-pub(crate) fn refund_fully(data: &mut StoreData, order_id: u64, reason: &str) -> Option<u64> {
-    let mut order = data.orders.remove(&order_id)?;
-    let refund_id = data.alloc_post_id();
-    order.refunds.push(super::model::RefundSummary {
-        id: refund_id,
-        reason: reason.to_owned(),
-        total: -order.totals.total,
-    });
-    for line in &mut order.line_items {
-        let reduced = line
-            .meta_data
-            .iter()
-            .find(|m| m.key == "_reduced_stock")
-            .and_then(|m| m.value.parse::<i64>().ok());
-        if let Some(reduced) = reduced {
-            if let Some((owner, also)) = line_stock_owner(data, line) {
-                adjust_stock(data, owner, also, reduced);
-            }
-            for meta in &mut line.meta_data {
-                if meta.key == "_reduced_stock" {
-                    meta.value = "0".to_owned();
-                    meta.display_value = "0".to_owned();
-                }
-            }
-            let meta_id = data.alloc_meta_id();
-            line.meta_data.push(ItemMeta {
-                id: meta_id,
-                key: "_restock_refunded_items".to_owned(),
-                value: reduced.to_string(),
-                display_key: "_restock_refunded_items".to_owned(),
-                display_value: reduced.to_string(),
-            });
-        }
-    }
-    order.status = "refunded".to_owned();
-    order.date_modified = data.now();
-    data.orders.insert(order_id, order);
-    Some(refund_id)
 }

@@ -60,6 +60,7 @@ pub(crate) fn create_product(
         product.id,
     );
     let id = product.id;
+    data.index_product(&product);
     data.products.insert(id, product);
     data.recompute_stock_status(id);
     Ok(id)
@@ -100,9 +101,22 @@ pub(crate) fn update_product(
         );
     }
     product.date_modified = data.now();
-    data.products.insert(id, product);
+    store_changed(data, product);
     data.recompute_stock_status(id);
     Ok(())
+}
+
+/// Stores a changed product or variation, keeping the lookups by SKU, slug and parent right.
+fn store_changed(data: &mut StoreData, item: Product) {
+    if let Some(old) = data.products.get(&item.id) {
+        if old.sku != item.sku || old.slug != item.slug || old.parent_id != item.parent_id {
+            data.unindex(old);
+            data.index_product(&item);
+        } else if old.status != item.status || old.kind != item.kind {
+            data.publication_changed();
+        }
+    }
+    data.products.insert(item.id, item);
 }
 
 /// The 404 WooCommerce gives for a variation id sent to `/products/{id}` for writing.
@@ -146,6 +160,7 @@ pub(crate) fn create_variation(
     variation.menu_order = variation.menu_order.max(0);
     let id = variation.id;
     variation.slug = sanitize_title(&data.variation_title(&variation));
+    data.index_product(&variation);
     data.products.insert(id, variation);
     data.recompute_stock_status(id);
     data.touch_product(parent_id);
@@ -179,7 +194,7 @@ pub(crate) fn update_variation(
     check_sku(data, &variation)?;
     variation.date_modified = data.now();
     let new_parent = variation.parent_id;
-    data.products.insert(id, variation);
+    store_changed(data, variation);
     data.recompute_stock_status(id);
     data.touch_product(new_parent);
     if old_parent != new_parent {
@@ -649,12 +664,17 @@ pub(crate) fn delete_product(data: &mut StoreData, id: u64, force: bool) -> Resu
             item.status = "trash".to_owned();
             item.date_modified = now;
         }
+        data.publication_changed();
         return Ok(());
     }
     for child in data.variation_ids(id) {
-        data.products.remove(&child);
+        if let Some(gone) = data.products.remove(&child) {
+            data.unindex(&gone);
+        }
     }
-    data.products.remove(&id);
+    if let Some(gone) = data.products.remove(&id) {
+        data.unindex(&gone);
+    }
     if is_variation {
         data.touch_product(parent);
     }

@@ -110,6 +110,11 @@ impl PhpParams {
         }
     }
 
+    /// Removes `name` (PHP `unset`).
+    pub fn remove(&mut self, name: &str) {
+        self.entries.retain(|(n, _)| n != name);
+    }
+
     pub fn get(&self, name: &str) -> Option<&PhpValue> {
         self.entries.iter().find(|(n, _)| n == name).map(|(_, v)| v)
     }

@@ -15,8 +15,9 @@ use serde_json::{Map, Value, json};
 use super::customer_write::create_customer;
 use super::fields::Mode;
 use super::model::{Coupon, StoreData, StoreSettings, TermRef, size_attribute};
-use super::order_write::{create_order, refund_fully};
+use super::order_write::create_order;
 use super::product_write::{create_product, create_variation};
+use super::refund_write::{create_refund, full_refund_args};
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,8 +26,15 @@ pub struct SeedSpec {
     pub seed: u64,
     /// Number of parent products (simple and variable).
     pub products: usize,
+    /// When set, products are made until the catalog holds exactly this many items (simple
+    /// products, variable products and their variations: every one shows a SKU), and
+    /// `products` is ignored.
+    pub skus: Option<usize>,
     /// Share of variable products (0.0–1.0).
     pub variable_share: f32,
+    /// Share of variable products whose stock the parent manages (0.0–1.0); about half of their
+    /// variations then leave their stock to it.
+    pub parent_managed_share: f64,
     /// Variations per variable product.
     pub variations_per_product: RangeInclusive<usize>,
     /// Number of customers.
@@ -49,7 +57,9 @@ impl Default for SeedSpec {
         SeedSpec {
             seed: 1,
             products: 50,
+            skus: None,
             variable_share: 0.2,
+            parent_managed_share: 0.4,
             variations_per_product: 2..=6,
             customers: 20,
             orders: 40,
@@ -256,7 +266,14 @@ fn generate_products(
     catalog_start: DateTime<Utc>,
 ) {
     let mut missing_sku_done = false;
-    for index in 1..=spec.products {
+    let mut items = 0usize;
+    for index in 1.. {
+        let left = match spec.skus {
+            Some(target) if items >= target => break,
+            Some(target) => target - items,
+            None if index > spec.products => break,
+            None => usize::MAX,
+        };
         let when = catalog_start + Duration::minutes(i64::try_from(index).unwrap_or(0) * 37);
         data.clock.freeze_at(when);
         let sku = format!("SKU-{index:06}");
@@ -266,8 +283,10 @@ fn generate_products(
             "{} {noun}",
             ADJECTIVES.choose(rng).copied().unwrap_or("Classic")
         );
-        let variable = rng.random::<f32>() < spec.variable_share;
+        // A variable product needs room for itself and one variation.
+        let variable = rng.random::<f32>() < spec.variable_share && left >= 2;
         if !variable {
+            items += 1;
             let regular = price(rng, 2, 120);
             let mut body = json!({
                 "name": name, "type": "simple", "status": "publish", "sku": sku,
@@ -307,13 +326,14 @@ fn generate_products(
             let _ = create_product(data, &object(body), Mode::Schema);
             continue;
         }
-        let parent_manages = rng.random_bool(0.4);
+        let parent_manages = rng.random_bool(spec.parent_managed_share.clamp(0.0, 1.0));
         let mut sizes: Vec<&str> = SIZES.to_vec();
         let color_count = rng.random_range(1..=3);
         let colors: Vec<&str> = COLORS.choose_multiple(rng, color_count).copied().collect();
         let wanted = rng
             .random_range(spec.variations_per_product.clone())
             .min(sizes.len() * colors.len())
+            .min(left - 1)
             .max(1);
         sizes.truncate(sizes.len().min(wanted.div_ceil(colors.len()).max(1)));
         let mut body = json!({
@@ -332,6 +352,7 @@ fn generate_products(
         let Ok(parent) = create_product(data, &object(body), Mode::Schema) else {
             continue;
         };
+        items += 1 + wanted;
         let base = price(rng, 10, 80);
         let mut made = 0;
         'combos: for size in &sizes {
@@ -426,8 +447,8 @@ fn generate_customers(
 fn orderable(data: &StoreData) -> Vec<(u64, u64)> {
     data.products
         .values()
-        .filter(|p| p.status == "publish" && !data.active_price(p).is_empty())
         .filter(|p| p.kind != super::model::ProductKind::Variable)
+        .filter(|p| p.status == "publish" && !data.active_price(p).is_empty())
         .map(|p| {
             if p.is_variation() {
                 (p.parent_id, p.id)
@@ -554,7 +575,14 @@ fn generate_orders(
             }
         } else if status == "refunded" {
             data.clock.advance(Duration::days(3));
-            refund_fully(data, id, "Rücksendung");
+            let decimals = data.settings.decimals;
+            if let Some(args) = data
+                .orders
+                .get(&id)
+                .map(|o| full_refund_args(o, decimals, "Rücksendung"))
+            {
+                let _ = create_refund(data, id, &args);
+            }
         }
     }
 }

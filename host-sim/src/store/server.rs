@@ -9,11 +9,13 @@ use axum::extract::{Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::Response;
+use futures_util::StreamExt as _;
 use serde_json::{Map, Value};
 
 use super::auth::{AuthInput, AuthOutcome, authenticate, check_key_permission};
 use super::counts::RequestBook;
 use super::errors::WcError;
+use super::fault_bodies::trickle;
 use super::faults::{FaultControl, FaultKind, fault_response};
 use super::html;
 use super::keys::KeyRing;
@@ -74,19 +76,21 @@ fn classify(shared: &Shared, behaviour: &Behaviour, path: &str, query: &PhpParam
         Some(rest) if rest.starts_with('/') => rest,
         _ => return Target::ServerNotFound,
     };
-    if (relative == "/" || relative == "/index.php")
-        && let Some(route) = query.get_str("rest_route")
-    {
+    let wp_json = relative == "/wp-json" || relative.starts_with("/wp-json/");
+    if wp_json && behaviour.permalinks == Permalinks::Plain {
+        return Target::ServerNotFound;
+    }
+    // WordPress reads the `rest_route` query variable on every URL it handles, whatever the
+    // path (and before the route a pretty permalink would give), so a REST client pointed at a
+    // wrong sub-path still reaches the API this way.
+    if let Some(route) = query.get_str("rest_route") {
         return Target::Rest {
             route: normalise_route(route),
         };
     }
-    if relative == "/wp-json" || relative.starts_with("/wp-json/") {
-        return match behaviour.permalinks {
-            Permalinks::Pretty => Target::Rest {
-                route: normalise_route(&relative["/wp-json".len()..]),
-            },
-            Permalinks::Plain => Target::ServerNotFound,
+    if wp_json {
+        return Target::Rest {
+            route: normalise_route(&relative["/wp-json".len()..]),
         };
     }
     Target::Page {
@@ -116,8 +120,109 @@ fn count_key(method: &str, target: &Target, path: &str, woocommerce: bool) -> St
     }
 }
 
+/// Counts a request as in flight until it is dropped, which for a streamed body is when the
+/// body has been sent or the connection dropped.
+pub(crate) struct InFlight {
+    shared: Arc<Shared>,
+}
+
+impl InFlight {
+    fn enter(shared: &Arc<Shared>) -> Self {
+        lock(&shared.book).enter();
+        InFlight {
+            shared: Arc::clone(shared),
+        }
+    }
+
+    /// Keeps the request in flight until `response`'s body is done.
+    fn hold_until_sent(self, response: Response) -> Response {
+        let (parts, body) = response.into_parts();
+        let stream = body.into_data_stream().map(move |chunk| {
+            let _flight = &self;
+            chunk
+        });
+        Response::from_parts(parts, Body::from_stream(stream))
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        lock(&self.shared.book).leave();
+    }
+}
+
+/// The store's own endpoints under `/__sim/` (WooCommerce and WordPress use no such path):
+/// `GET /__sim/requests` answers the request counts, `POST /__sim/requests/reset` clears them.
+/// They are neither counted nor faulted.
+fn control_endpoint(shared: &Shared, request: &Request) -> Option<Response> {
+    let path = request.uri().path();
+    if path != "/__sim" && !path.starts_with("/__sim/") {
+        return None;
+    }
+    let method = request.method().as_str();
+    let json = |status: u16, body: String, allow: Option<&str>| {
+        let mut headers = vec![("Content-Type", JSON.to_owned())];
+        if let Some(allow) = allow {
+            headers.push(("Allow", allow.to_owned()));
+        }
+        build_response(status, Body::from(body), &headers)
+    };
+    let counts = |shared: &Shared| {
+        serde_json::to_string(&lock(&shared.book).counts).unwrap_or_else(|_| "{}".to_owned())
+    };
+    Some(match (path.trim_end_matches('/'), method) {
+        ("/__sim/requests", "GET" | "HEAD") => json(200, counts(shared), None),
+        ("/__sim/requests/reset", "POST") => {
+            lock(&shared.book).reset();
+            json(200, counts(shared), None)
+        }
+        ("/__sim/requests", _) => json(
+            405,
+            "{\"error\":\"method not allowed\"}".to_owned(),
+            Some("GET, HEAD"),
+        ),
+        ("/__sim/requests/reset", _) => json(
+            405,
+            "{\"error\":\"method not allowed\"}".to_owned(),
+            Some("POST"),
+        ),
+        _ => json(404, "{\"error\":\"not found\"}".to_owned(), None),
+    })
+}
+
+/// A redirect to the same path on another host: `127.0.0.2` with the store's scheme and port.
+fn redirect_elsewhere(shared: &Shared, status: u16, path_and_query: &str) -> Response {
+    let origin = shared.origin.replacen("127.0.0.1", "127.0.0.2", 1);
+    let reason = StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("Redirect");
+    let body = format!(
+        "<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n<center><h1>{status} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+    );
+    html_response(
+        status,
+        body,
+        &[("Location", format!("{origin}{path_and_query}"))],
+    )
+}
+
+/// The real answer with its body trickled out.
+async fn trickled(response: Response, chunk: u32, every: Duration, flight: InFlight) -> Response {
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let body = trickle(bytes, usize::try_from(chunk).unwrap_or(1), every);
+    flight.hold_until_sent(Response::from_parts(parts, body))
+}
+
 /// The axum handler for every request.
 pub(crate) async fn serve(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    if let Some(answer) = control_endpoint(&shared, &request) {
+        return answer;
+    }
+    let flight = InFlight::enter(&shared);
     let (parts, body) = request.into_parts();
     let bytes = axum::body::to_bytes(body, BODY_LIMIT)
         .await
@@ -152,16 +257,69 @@ pub(crate) async fn serve(State(shared): State<Arc<Shared>>, request: Request) -
     if !decision.latency.is_zero() {
         tokio::time::sleep(decision.latency).await;
     }
+    let mut deferred = None;
     match decision.fault {
         Some(FaultKind::Hang) => {
             // Far beyond any client timeout; shutting the store down drops the connection.
             tokio::time::sleep(Duration::from_secs(24 * 3600)).await;
             return fault_response(FaultKind::ServerError(504));
         }
-        Some(kind) => return fault_response(kind),
+        Some(FaultKind::RevokeKeys) => lock(&shared.keys).revoke_all(),
+        Some(FaultKind::RedirectElsewhere { status }) => {
+            return redirect_elsewhere(&shared, status, &path_and_query);
+        }
+        Some(kind @ (FaultKind::Trickle { .. } | FaultKind::AppliedThen502)) => {
+            deferred = Some(kind);
+        }
+        Some(kind) => return flight.hold_until_sent(fault_response(kind)),
         None => {}
     }
 
+    let response = respond(
+        &shared,
+        &behaviour,
+        Received {
+            parts: &parts,
+            body: &bytes,
+            path: &path,
+            path_and_query: &path_and_query,
+            query,
+            target,
+            woocommerce,
+        },
+    );
+    match deferred {
+        Some(FaultKind::Trickle { chunk_bytes, every }) => {
+            trickled(response, chunk_bytes, every, flight).await
+        }
+        // The request has been carried out; only its answer is lost on the way back.
+        Some(_) => fault_response(FaultKind::ServerError(502)),
+        None => response,
+    }
+}
+
+/// A received request, classified.
+struct Received<'a> {
+    parts: &'a Parts,
+    body: &'a Bytes,
+    path: &'a str,
+    path_and_query: &'a str,
+    query: PhpParams,
+    target: Target,
+    woocommerce: bool,
+}
+
+/// The answer of the site to a request that no fault stopped.
+fn respond(shared: &Shared, behaviour: &Behaviour, received: Received<'_>) -> Response {
+    let Received {
+        parts,
+        body,
+        path,
+        path_and_query,
+        query,
+        target,
+        woocommerce,
+    } = received;
     let home = shared.home();
     let api_link = api_link_header(&home, behaviour.permalinks);
     match target {
@@ -169,10 +327,10 @@ pub(crate) async fn serve(State(shared): State<Arc<Shared>>, request: Request) -
             if path == "/" {
                 html_response(200, html::other_site_page(), &[])
             } else {
-                html_response(404, html::server_not_found(&path), &[])
+                html_response(404, html::server_not_found(path), &[])
             }
         }
-        Target::ServerNotFound => html_response(404, html::server_not_found(&path), &[]),
+        Target::ServerNotFound => html_response(404, html::server_not_found(path), &[]),
         Target::Page { relative } => {
             let store_name = lock(&shared.data).settings.store_name.clone();
             if relative == "/" || relative == "/index.php" {
@@ -194,17 +352,17 @@ pub(crate) async fn serve(State(shared): State<Arc<Shared>>, request: Request) -
         }
         Target::Rest { route } => {
             let input = RestInput {
-                parts: &parts,
-                body: &bytes,
+                parts,
+                body,
                 route,
                 query,
-                path_and_query: &path_and_query,
+                path_and_query,
                 woocommerce,
                 strip_authorization: behaviour.strip_authorization,
                 api_link,
                 home,
             };
-            rest(&shared, input)
+            rest(shared, input)
         }
     }
 }

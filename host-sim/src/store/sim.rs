@@ -16,6 +16,7 @@ use super::model::{StoreData, StoreSettings};
 use super::options::{Behaviour, Permalinks, SiteKind, StoreOptions, normalise_prefix};
 use super::seed::{SeedSpec, generate};
 use super::server::{Shared, lock, serve};
+use super::shop::{self, Checkout, PlacedOrder, RefundSpec, ShopError};
 
 /// A simulated WooCommerce store listening on `127.0.0.1`.
 ///
@@ -183,7 +184,13 @@ impl SimStore {
         lock(&self.shared.book).log.clone()
     }
 
-    /// Clears counts and log.
+    /// Where the request counts can be read over HTTP: `GET` answers them as JSON, `POST` to
+    /// `…/reset` clears them. Neither is counted.
+    pub fn requests_url(&self) -> String {
+        format!("{}/__sim/requests", self.shared.origin)
+    }
+
+    /// Clears counts and log (requests still in flight stay in flight).
     pub fn reset_requests(&self) {
         lock(&self.shared.book).reset();
     }
@@ -217,7 +224,40 @@ impl SimStore {
     /// [`StoreData::clock`] stamps data only; OAuth timestamps and the `Date` header use the
     /// system clock, as a real server's would.
     pub fn with_data<R>(&self, f: impl FnOnce(&mut StoreData) -> R) -> R {
-        f(&mut lock(&self.shared.data))
+        let mut data = lock(&self.shared.data);
+        let result = f(&mut data);
+        // `f` may have changed SKUs, slugs or parents behind the lookups' back.
+        data.reindex();
+        result
+    }
+
+    /// A shopper checks out: places an order as WooCommerce's checkout does (prices, taxes and
+    /// totals from the catalog; stock reduced for `processing` and `on-hold` orders, on the
+    /// parent for parent-managed variations; the account's addresses saved).
+    pub fn place_order(&self, checkout: &Checkout) -> Result<PlacedOrder, ShopError> {
+        shop::place_order(&mut lock(&self.shared.data), checkout)
+    }
+
+    /// Staff change an order's status in WP admin, with WooCommerce's side effects (cancelling
+    /// restores reduced stock, `refunded` refunds what is left, the paid date is stamped).
+    pub fn set_order_status(&self, order_id: u64, status: &str) -> Result<(), ShopError> {
+        shop::set_order_status(&mut lock(&self.shared.data), order_id, status)
+    }
+
+    /// Staff refund an order; returns the refund id.
+    pub fn refund_order(&self, order_id: u64, refund: &RefundSpec) -> Result<u64, ShopError> {
+        shop::refund_order(&mut lock(&self.shared.data), order_id, refund)
+    }
+
+    /// Staff set the stock of a product or variation in WP admin (its modified date, and a
+    /// variation's parent's, move on).
+    pub fn set_stock(&self, item_id: u64, quantity: i64) -> Result<(), ShopError> {
+        shop::set_stock(&mut lock(&self.shared.data), item_id, quantity)
+    }
+
+    /// Staff edit an order; `changes` is a body as `PUT /orders/{id}` takes it.
+    pub fn edit_order(&self, order_id: u64, changes: &serde_json::Value) -> Result<(), ShopError> {
+        shop::edit_order(&mut lock(&self.shared.data), order_id, changes)
     }
 
     /// Turns "Enable stock management" on or off.
@@ -258,6 +298,16 @@ impl SimStore {
     /// Stops the server and waits for its thread.
     pub fn shutdown(mut self) {
         self.stop();
+    }
+
+    /// Stops accepting connections, gives the requests in flight up to `grace` to finish, then
+    /// stops; returns the final request counts.
+    pub fn shutdown_gracefully(mut self, grace: std::time::Duration) -> RequestCounts {
+        self.handle.graceful_shutdown(Some(grace));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        self.requests()
     }
 
     fn stop(&mut self) {

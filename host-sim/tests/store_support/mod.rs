@@ -69,6 +69,11 @@ impl Reply {
 
 /// A client that trusts the store's CA only (never "accept any certificate").
 pub fn client(ca_pem: Option<&str>) -> reqwest::Client {
+    client_builder(ca_pem).build().expect("client")
+}
+
+/// The builder of [`client`], for tests that need other settings (no gzip, other timeouts).
+pub fn client_builder(ca_pem: Option<&str>) -> reqwest::ClientBuilder {
     let mut roots = rustls::RootCertStore::empty();
     if let Some(pem) = ca_pem {
         for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
@@ -85,8 +90,6 @@ pub fn client(ca_pem: Option<&str>) -> reqwest::Client {
         .tls_backend_preconfigured(config)
         .redirect(reqwest::redirect::Policy::none())
         .timeout(std::time::Duration::from_secs(20))
-        .build()
-        .expect("client")
 }
 
 /// OAuth parameters appended to `params`, signed for `method` and `url` (no query).

@@ -46,6 +46,11 @@ pub struct Customer {
     pub role: String,
     /// Login name.
     pub username: String,
+    /// Public display name. WooCommerce saves customers with an empty one, which WordPress
+    /// replaces by the login; only an edit in WP admin changes it.
+    pub display_name: String,
+    /// Website (`user_url`), usually empty for customers.
+    pub url: String,
     /// Billing address.
     pub billing: Address,
     /// Shipping address.
@@ -61,6 +66,14 @@ pub struct Customer {
 }
 
 impl Customer {
+    /// `user_nicename`: the login made into a slug, at most 50 characters.
+    pub fn nicename(&self) -> String {
+        super::sanitize_title(&self.username)
+            .chars()
+            .take(50)
+            .collect()
+    }
+
     /// A customer with empty addresses.
     pub fn new(id: u64, email: &str, username: &str, now: DateTime<Utc>) -> Self {
         Customer {
@@ -70,6 +83,8 @@ impl Customer {
             last_name: String::new(),
             role: "customer".to_owned(),
             username: username.to_owned(),
+            display_name: username.to_owned(),
+            url: String::new(),
             billing: Address::default(),
             shipping: Address::default(),
             is_paying_customer: false,

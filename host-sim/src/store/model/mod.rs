@@ -9,7 +9,8 @@ mod order;
 mod product;
 mod settings;
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -17,7 +18,7 @@ use rust_decimal::Decimal;
 pub use customer::{Address, Customer};
 pub use order::{
     Coupon, CouponLine, FeeLine, ItemMeta, ItemTax, LineItem, ORDER_STATUSES, Order, OrderTotals,
-    RefundSummary, ShippingLine, TaxLine,
+    Refund, ShippingLine, TaxLine,
 };
 pub use product::{
     DefaultAttribute, Dimensions, GlobalAttribute, MetaEntry, Product, ProductAttribute,
@@ -36,7 +37,71 @@ pub enum StockOwner {
     Nobody,
 }
 
+/// Lookups of products by SKU, slug and parent, so that creating, checking and listing stay
+/// fast in catalogs of 100,000 items. Entries are candidates only: every lookup re-checks the
+/// product itself, so an entry left behind does no harm; a missing one would.
+#[derive(Debug, Clone, Default)]
+struct CatalogIndex {
+    /// Lower-case SKU → ids.
+    by_sku: HashMap<String, BTreeSet<u64>>,
+    /// Slug → ids.
+    by_slug: HashMap<String, BTreeSet<u64>>,
+    /// Parent id → variation ids.
+    children: HashMap<u64, BTreeSet<u64>>,
+    /// Base slug → the lowest suffix that may still be free (all below are taken).
+    slug_hint: HashMap<String, u64>,
+    /// Published parent products by id; `None` once products were added or changed status.
+    published: Option<Vec<u64>>,
+}
+
+impl CatalogIndex {
+    fn build(products: &BTreeMap<u64, Product>) -> Self {
+        let mut index = CatalogIndex::default();
+        for product in products.values() {
+            index.insert(product);
+        }
+        index
+    }
+
+    fn insert(&mut self, p: &Product) {
+        if !p.sku.is_empty() {
+            self.by_sku
+                .entry(p.sku.to_lowercase())
+                .or_default()
+                .insert(p.id);
+        }
+        if !p.slug.is_empty() {
+            self.by_slug.entry(p.slug.clone()).or_default().insert(p.id);
+        }
+        if p.is_variation() {
+            self.children.entry(p.parent_id).or_default().insert(p.id);
+        }
+        self.published = None;
+    }
+
+    fn remove(&mut self, p: &Product) {
+        if let Some(ids) = self.by_sku.get_mut(&p.sku.to_lowercase()) {
+            ids.remove(&p.id);
+        }
+        if let Some(ids) = self.by_slug.get_mut(&p.slug) {
+            ids.remove(&p.id);
+        }
+        if let Some(ids) = self.children.get_mut(&p.parent_id) {
+            ids.remove(&p.id);
+        }
+        // A freed slug may be lower than a hint.
+        self.slug_hint.clear();
+        self.published = None;
+    }
+}
+
 /// Everything the simulated store holds.
+///
+/// The store keeps lookups by SKU, slug and parent next to the products. Code that changes
+/// `products` directly (rather than through the REST API or [`SimStore`](crate::store::SimStore)
+/// methods) must call [`StoreData::reindex`] afterwards; [`SimStore::with_data`] does that.
+///
+/// [`SimStore::with_data`]: crate::store::SimStore::with_data
 #[derive(Debug, Clone)]
 pub struct StoreData {
     /// Options and settings.
@@ -63,6 +128,8 @@ pub struct StoreData {
     pub next_item_id: u64,
     /// Next meta id.
     pub next_meta_id: u64,
+    /// Built on first use, dropped by [`StoreData::reindex`].
+    index: RefCell<Option<CatalogIndex>>,
 }
 
 impl StoreData {
@@ -89,6 +156,74 @@ impl StoreData {
             next_user_id: 2,
             next_item_id: 1,
             next_meta_id: 1,
+            index: RefCell::new(None),
+        }
+    }
+
+    /// Forgets the lookups by SKU, slug and parent; they are rebuilt on next use. Needed after
+    /// changing products directly.
+    pub fn reindex(&self) {
+        *self.index.borrow_mut() = None;
+    }
+
+    fn with_index<R>(&self, f: impl FnOnce(&mut CatalogIndex) -> R) -> R {
+        let mut slot = self.index.borrow_mut();
+        let index = slot.get_or_insert_with(|| CatalogIndex::build(&self.products));
+        f(index)
+    }
+
+    /// Records a product the write paths are about to store (after [`Self::unindex`] of its
+    /// previous state when it changes).
+    pub(crate) fn index_product(&self, product: &Product) {
+        if let Some(index) = self.index.borrow_mut().as_mut() {
+            index.insert(product);
+        }
+    }
+
+    /// Notes that a product's status or type changed (which products are published).
+    pub(crate) fn publication_changed(&self) {
+        if let Some(index) = self.index.borrow_mut().as_mut() {
+            index.published = None;
+        }
+    }
+
+    /// The "related products" of `item`: five published parent products picked by turns from
+    /// the catalog (WooCommerce's pick looks random; this one is repeatable).
+    pub fn related_ids(&self, item: &Product) -> Vec<u64> {
+        if item.is_variation() {
+            return Vec::new();
+        }
+        self.with_index(|i| {
+            let list = i.published.get_or_insert_with(|| {
+                self.products
+                    .values()
+                    .filter(|p| !p.is_variation() && p.status == "publish")
+                    .map(|p| p.id)
+                    .collect()
+            });
+            // The others: the list without `item`, addressed through the skipped position.
+            let own = list.binary_search(&item.id).ok();
+            let len = list.len() - usize::from(own.is_some());
+            if len == 0 {
+                return Vec::new();
+            }
+            let start = usize::try_from(item.id).unwrap_or(0) % len;
+            (0..len.min(5))
+                .map(|k| {
+                    let j = (start + k) % len;
+                    match own {
+                        Some(pos) if j >= pos => list[j + 1],
+                        _ => list[j],
+                    }
+                })
+                .collect()
+        })
+    }
+
+    /// Forgets a product's SKU, slug and parent (it is removed, or about to change).
+    pub(crate) fn unindex(&self, product: &Product) {
+        if let Some(index) = self.index.borrow_mut().as_mut() {
+            index.remove(product);
         }
     }
 
@@ -130,12 +265,23 @@ impl StoreData {
         self.settings.manage_stock = on;
     }
 
+    /// A product's variations, trashed ones included, by id.
+    pub fn variations_of(&self, parent_id: u64) -> Vec<&Product> {
+        let candidates = self.with_index(|i| i.children.get(&parent_id).cloned());
+        candidates
+            .iter()
+            .flatten()
+            .filter_map(|id| self.products.get(id))
+            .filter(|p| p.is_variation() && p.parent_id == parent_id)
+            .collect()
+    }
+
     /// Ids of a product's variations (not trashed), by menu order then id.
     pub fn variation_ids(&self, parent_id: u64) -> Vec<u64> {
         let mut children: Vec<&Product> = self
-            .products
-            .values()
-            .filter(|p| p.is_variation() && p.parent_id == parent_id && !p.is_trashed())
+            .variations_of(parent_id)
+            .into_iter()
+            .filter(|p| !p.is_trashed())
             .collect();
         children.sort_by_key(|p| (p.menu_order, p.id));
         children.iter().map(|p| p.id).collect()
@@ -146,15 +292,18 @@ impl StoreData {
         if sku.is_empty() {
             return None;
         }
-        self.products
-            .values()
-            .find(|p| {
-                p.id != exclude
-                    && !p.is_trashed()
-                    && !p.sku.is_empty()
-                    && p.sku.to_lowercase() == sku.to_lowercase()
+        let key = sku.to_lowercase();
+        self.with_index(|i| {
+            i.by_sku.get(&key).and_then(|ids| {
+                ids.iter().copied().find(|id| {
+                    *id != exclude
+                        && self
+                            .products
+                            .get(id)
+                            .is_some_and(|p| !p.is_trashed() && p.sku.to_lowercase() == key)
+                })
             })
-            .map(|p| p.id)
+        })
     }
 
     /// WooCommerce's suggestion for a free SKU: `sku-1`, `sku-2`, …
@@ -165,7 +314,8 @@ impl StoreData {
             .unwrap_or_else(|| sku.to_owned())
     }
 
-    /// A slug for `name` that no other product uses.
+    /// A slug for `name` that no other product uses: the name's, else with `-2`, `-3`, … as
+    /// WordPress numbers them.
     pub fn unique_product_slug(&self, name: &str, exclude: u64) -> String {
         let base = sanitize_title(name);
         let base = if base.is_empty() {
@@ -173,18 +323,32 @@ impl StoreData {
         } else {
             base
         };
-        let taken = |slug: &str| {
-            self.products
-                .values()
-                .any(|p| p.id != exclude && p.slug == slug)
-        };
-        if !taken(&base) {
-            return base;
-        }
-        (2u64..)
-            .map(|n| format!("{base}-{n}"))
-            .find(|candidate| !taken(candidate))
-            .unwrap_or(base)
+        // A product not stored yet takes the slug next: the suffixes it skips stay taken.
+        let creating = !self.products.contains_key(&exclude);
+        self.with_index(|i| {
+            let taken = |i: &CatalogIndex, slug: &str| {
+                i.by_slug.get(slug).is_some_and(|ids| {
+                    ids.iter().any(|id| {
+                        *id != exclude && self.products.get(id).is_some_and(|p| p.slug == slug)
+                    })
+                })
+            };
+            if !taken(i, &base) {
+                return base;
+            }
+            let start = if creating {
+                i.slug_hint.get(&base).copied().unwrap_or(2)
+            } else {
+                2
+            };
+            let free = (start..)
+                .find(|n| !taken(i, &format!("{base}-{n}")))
+                .unwrap_or(start);
+            if creating {
+                i.slug_hint.insert(base.clone(), free + 1);
+            }
+            format!("{base}-{free}")
+        })
     }
 
     /// Who manages the stock `item` shows.
@@ -441,6 +605,49 @@ mod tests {
         assert_eq!(sanitize_title("FX T-Shirt - S, Red"), "fx-t-shirt-s-red");
         assert_eq!(sanitize_title("Müller & Söhne"), "muller-sohne");
         assert_eq!(sanitize_title("  "), "");
+    }
+
+    #[test]
+    fn related_products_rotate_through_the_published_catalog() {
+        let spec = crate::store::SeedSpec {
+            products: 40,
+            ..crate::store::SeedSpec::default()
+        };
+        let data =
+            crate::store::generate(&spec, StoreSettings::new("EUR", chrono_tz::Europe::Berlin));
+        for item in data.products.values() {
+            let expected: Vec<u64> = if item.is_variation() {
+                Vec::new()
+            } else {
+                let others: Vec<u64> = data
+                    .products
+                    .values()
+                    .filter(|p| !p.is_variation() && p.id != item.id && p.status == "publish")
+                    .map(|p| p.id)
+                    .collect();
+                let start = usize::try_from(item.id).unwrap_or(0) % others.len();
+                others.iter().cycle().skip(start).take(5).copied().collect()
+            };
+            assert_eq!(data.related_ids(item), expected, "{}", item.id);
+        }
+    }
+
+    #[test]
+    fn lookups_follow_direct_changes_after_reindex() {
+        let mut data = StoreData::new(StoreSettings::new("EUR", chrono_tz::Europe::Berlin));
+        let now = data.now();
+        let mut a = Product::new(100, ProductKind::Simple, now);
+        a.sku = "ABC".to_owned();
+        a.slug = "abc".to_owned();
+        data.products.insert(100, a);
+        assert_eq!(data.sku_owner("abc", 0), Some(100));
+        assert_eq!(data.unique_product_slug("ABC", 0), "abc-2");
+        if let Some(p) = data.products.get_mut(&100) {
+            p.sku = "XYZ".to_owned();
+        }
+        data.reindex();
+        assert_eq!(data.sku_owner("abc", 0), None);
+        assert_eq!(data.sku_owner("xyz", 0), Some(100));
     }
 
     #[test]

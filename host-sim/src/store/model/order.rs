@@ -145,15 +145,31 @@ pub struct TaxLine {
     pub rate_percent: Decimal,
 }
 
-/// A refund as listed on its order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefundSummary {
-    /// Refund id.
+/// A refund (`shop_order_refund`): negative copies of the refunded items of its order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refund {
+    /// Post id (shared sequence with products and orders).
     pub id: u64,
-    /// Reason.
+    /// Creation time.
+    pub date_created: DateTime<Utc>,
+    /// Refunded amount (positive).
+    pub amount: Decimal,
+    /// Reason (`""` when none was given).
     pub reason: String,
-    /// Negative amount.
-    pub total: Decimal,
+    /// User id of whoever refunded.
+    pub refunded_by: u64,
+    /// Whether the payment gateway refunded the money.
+    pub refunded_payment: bool,
+    /// Meta data.
+    pub meta_data: Vec<MetaEntry>,
+    /// Refunded product lines (negative quantities and amounts).
+    pub line_items: Vec<LineItem>,
+    /// Refunded shipping.
+    pub shipping_lines: Vec<ShippingLine>,
+    /// Refunded fees.
+    pub fee_lines: Vec<FeeLine>,
+    /// Tax summary of the refund.
+    pub tax_lines: Vec<TaxLine>,
 }
 
 /// Order totals.
@@ -236,8 +252,8 @@ pub struct Order {
     pub fee_lines: Vec<FeeLine>,
     /// Coupon lines.
     pub coupon_lines: Vec<CouponLine>,
-    /// Refunds.
-    pub refunds: Vec<RefundSummary>,
+    /// Refunds, newest first.
+    pub refunds: Vec<Refund>,
     /// Totals.
     pub totals: OrderTotals,
     /// Whether the order currently holds reduced stock.

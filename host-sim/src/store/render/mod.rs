@@ -3,6 +3,7 @@
 mod customer;
 mod order;
 mod product;
+mod refund;
 mod variation;
 
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -13,6 +14,7 @@ use super::model::StoreSettings;
 pub(crate) use customer::customer_json;
 pub(crate) use order::order_json;
 pub(crate) use product::product_json;
+pub(crate) use refund::refund_json;
 pub(crate) use variation::variation_json;
 
 /// `view` or `edit` context, and the URL everything links to.

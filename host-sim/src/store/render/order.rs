@@ -6,7 +6,9 @@ use serde_json::Value;
 use super::product::{MetaJson, meta};
 use super::{Href, Links, RenderCtx, json_number, money, unrounded};
 use crate::store::dates::wc_pair;
-use crate::store::model::{Address, ItemMeta, ItemTax, LineItem, Order, StoreData};
+use crate::store::model::{
+    Address, FeeLine, ItemMeta, ItemTax, LineItem, Order, ShippingLine, StoreData, TaxLine,
+};
 
 #[derive(Debug, Serialize)]
 struct BillingJson {
@@ -38,14 +40,14 @@ struct ShippingJson {
 }
 
 #[derive(Debug, Serialize)]
-struct TaxJson {
+pub(super) struct TaxJson {
     id: u64,
     total: String,
     subtotal: String,
 }
 
 #[derive(Debug, Serialize)]
-struct ItemMetaJson {
+pub(super) struct ItemMetaJson {
     id: u64,
     key: String,
     value: String,
@@ -54,13 +56,13 @@ struct ItemMetaJson {
 }
 
 #[derive(Debug, Serialize)]
-struct ImageJson {
+pub(super) struct ImageJson {
     id: Value,
     src: String,
 }
 
 #[derive(Debug, Serialize)]
-struct LineItemJson {
+pub(super) struct LineItemJson {
     id: u64,
     name: String,
     product_id: u64,
@@ -80,7 +82,7 @@ struct LineItemJson {
 }
 
 #[derive(Debug, Serialize)]
-struct TaxLineJson {
+pub(super) struct TaxLineJson {
     id: u64,
     rate_code: String,
     rate_id: u64,
@@ -93,7 +95,7 @@ struct TaxLineJson {
 }
 
 #[derive(Debug, Serialize)]
-struct ShippingLineJson {
+pub(super) struct ShippingLineJson {
     id: u64,
     method_title: String,
     method_id: String,
@@ -105,7 +107,7 @@ struct ShippingLineJson {
 }
 
 #[derive(Debug, Serialize)]
-struct FeeLineJson {
+pub(super) struct FeeLineJson {
     id: u64,
     name: String,
     tax_class: String,
@@ -188,7 +190,7 @@ pub(crate) struct OrderJson {
     _links: Links,
 }
 
-fn taxes(list: &[ItemTax]) -> Vec<TaxJson> {
+pub(super) fn taxes(list: &[ItemTax]) -> Vec<TaxJson> {
     list.iter()
         .map(|t| TaxJson {
             id: t.rate_id,
@@ -198,7 +200,7 @@ fn taxes(list: &[ItemTax]) -> Vec<TaxJson> {
         .collect()
 }
 
-fn item_meta(list: &[ItemMeta]) -> Vec<ItemMetaJson> {
+pub(super) fn item_meta(list: &[ItemMeta]) -> Vec<ItemMetaJson> {
     list.iter()
         .map(|m| ItemMetaJson {
             id: m.id,
@@ -210,7 +212,7 @@ fn item_meta(list: &[ItemMeta]) -> Vec<ItemMetaJson> {
         .collect()
 }
 
-fn line_item(data: &StoreData, item: &LineItem, dp: u32) -> LineItemJson {
+pub(super) fn line_item(data: &StoreData, item: &LineItem, dp: u32) -> LineItemJson {
     let product_key = if item.variation_id > 0 {
         item.variation_id
     } else {
@@ -261,6 +263,47 @@ fn line_item(data: &StoreData, item: &LineItem, dp: u32) -> LineItemJson {
             src: String::new(),
         },
         parent_name,
+    }
+}
+
+pub(super) fn tax_line(t: &TaxLine, dp: u32) -> TaxLineJson {
+    TaxLineJson {
+        id: t.id,
+        rate_code: t.rate_code.clone(),
+        rate_id: t.rate_id,
+        label: t.label.clone(),
+        compound: t.compound,
+        tax_total: money(t.tax_total, dp),
+        shipping_tax_total: money(t.shipping_tax_total, dp),
+        rate_percent: json_number(t.rate_percent),
+        meta_data: Vec::new(),
+    }
+}
+
+pub(super) fn shipping_line(s: &ShippingLine, dp: u32) -> ShippingLineJson {
+    ShippingLineJson {
+        id: s.id,
+        method_title: s.method_title.clone(),
+        method_id: s.method_id.clone(),
+        instance_id: s.instance_id.clone(),
+        total: money(s.total, dp),
+        total_tax: money(s.total_tax, dp),
+        taxes: taxes(&s.taxes),
+        meta_data: item_meta(&s.meta_data),
+    }
+}
+
+pub(super) fn fee_line(f: &FeeLine, dp: u32) -> FeeLineJson {
+    FeeLineJson {
+        id: f.id,
+        name: f.name.clone(),
+        tax_class: f.tax_class.clone(),
+        tax_status: f.tax_status.clone(),
+        amount: String::new(),
+        total: money(f.total, dp),
+        total_tax: money(f.total_tax, dp),
+        taxes: taxes(&f.taxes),
+        meta_data: item_meta(&f.meta_data),
     }
 }
 
@@ -364,50 +407,13 @@ pub(crate) fn order_json(data: &StoreData, order: &Order, ctx: &RenderCtx) -> Or
             .iter()
             .map(|l| line_item(data, l, dp))
             .collect(),
-        tax_lines: order
-            .tax_lines
-            .iter()
-            .map(|t| TaxLineJson {
-                id: t.id,
-                rate_code: t.rate_code.clone(),
-                rate_id: t.rate_id,
-                label: t.label.clone(),
-                compound: t.compound,
-                tax_total: money(t.tax_total, dp),
-                shipping_tax_total: money(t.shipping_tax_total, dp),
-                rate_percent: json_number(t.rate_percent),
-                meta_data: Vec::new(),
-            })
-            .collect(),
+        tax_lines: order.tax_lines.iter().map(|t| tax_line(t, dp)).collect(),
         shipping_lines: order
             .shipping_lines
             .iter()
-            .map(|s| ShippingLineJson {
-                id: s.id,
-                method_title: s.method_title.clone(),
-                method_id: s.method_id.clone(),
-                instance_id: s.instance_id.clone(),
-                total: money(s.total, dp),
-                total_tax: money(s.total_tax, dp),
-                taxes: taxes(&s.taxes),
-                meta_data: item_meta(&s.meta_data),
-            })
+            .map(|l| shipping_line(l, dp))
             .collect(),
-        fee_lines: order
-            .fee_lines
-            .iter()
-            .map(|f| FeeLineJson {
-                id: f.id,
-                name: f.name.clone(),
-                tax_class: f.tax_class.clone(),
-                tax_status: f.tax_status.clone(),
-                amount: String::new(),
-                total: money(f.total, dp),
-                total_tax: money(f.total_tax, dp),
-                taxes: taxes(&f.taxes),
-                meta_data: item_meta(&f.meta_data),
-            })
-            .collect(),
+        fee_lines: order.fee_lines.iter().map(|f| fee_line(f, dp)).collect(),
         coupon_lines: order
             .coupon_lines
             .iter()
@@ -428,7 +434,8 @@ pub(crate) fn order_json(data: &StoreData, order: &Order, ctx: &RenderCtx) -> Or
             .map(|r| RefundJson {
                 id: r.id,
                 reason: r.reason.clone(),
-                total: money(r.total, dp),
+                // WooCommerce prefixes the formatted amount with a minus sign.
+                total: format!("-{}", money(r.amount, dp)),
             })
             .collect(),
         payment_url: format!(

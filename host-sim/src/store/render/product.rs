@@ -231,29 +231,6 @@ pub(crate) fn permalink(data: &StoreData, item: &Product, ctx: &RenderCtx) -> St
     }
 }
 
-fn related_ids(data: &StoreData, item: &Product) -> Vec<u64> {
-    if item.is_variation() {
-        return Vec::new();
-    }
-    let candidates: Vec<u64> = data
-        .products
-        .values()
-        .filter(|p| !p.is_variation() && p.id != item.id && p.status == "publish")
-        .map(|p| p.id)
-        .collect();
-    if candidates.is_empty() {
-        return Vec::new();
-    }
-    let start = usize::try_from(item.id).unwrap_or(0) % candidates.len();
-    candidates
-        .iter()
-        .cycle()
-        .skip(start)
-        .take(candidates.len().min(5))
-        .copied()
-        .collect()
-}
-
 /// Renders `item` (a parent product or a variation) in the `/products` schema.
 pub(crate) fn product_json(data: &StoreData, item: &Product, ctx: &RenderCtx) -> ProductJson {
     let tz = data.settings.timezone;
@@ -420,7 +397,7 @@ pub(crate) fn product_json(data: &StoreData, item: &Product, ctx: &RenderCtx) ->
         grouped_products: Vec::new(),
         menu_order: item.menu_order,
         price_html: html,
-        related_ids: related_ids(data, item),
+        related_ids: data.related_ids(item),
         meta_data: meta(&item.meta_data),
         stock_status,
         has_options: is_variable,

@@ -28,14 +28,47 @@ fn invalid_id(status: u16) -> WcError {
     )
 }
 
-/// WordPress's `display_name`: the name when there is one, else the login.
-fn display_name(c: &Customer) -> String {
-    let full = format!("{} {}", c.first_name, c.last_name);
-    let full = full.trim();
-    if full.is_empty() {
-        c.username.to_lowercase()
+/// Text as MySQL's case- and accent-insensitive collation compares it.
+fn collate(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            'ä' | 'Ä' | 'à' | 'á' | 'â' | 'ã' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Å' => {
+                out.push('a')
+            }
+            'ö' | 'Ö' | 'ò' | 'ó' | 'ô' | 'õ' | 'Ò' | 'Ó' | 'Ô' | 'Õ' => out.push('o'),
+            'ü' | 'Ü' | 'ù' | 'ú' | 'û' | 'Ù' | 'Ú' | 'Û' => out.push('u'),
+            'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' | 'Ë' => out.push('e'),
+            'í' | 'ì' | 'î' | 'ï' | 'Í' | 'Ì' | 'Î' | 'Ï' => out.push('i'),
+            'ß' => out.push_str("ss"),
+            'ç' | 'Ç' => out.push('c'),
+            'ñ' | 'Ñ' => out.push('n'),
+            other => out.extend(other.to_lowercase()),
+        }
+    }
+    out
+}
+
+/// `WP_User_Query`'s search as the customers controller uses it: the term is wrapped in `*`, so
+/// it matches anywhere (`LIKE '%term%'`) in the columns WordPress picks from its shape: the
+/// e-mail when it has an `@`, the login and the exact id when it is numeric, the website when
+/// it is a URL, else login, website, e-mail, nicename and display name.
+fn search_matches(c: &Customer, raw: &str) -> bool {
+    let term = raw.trim().trim_matches('*');
+    let needle = collate(term);
+    let like = |field: &str| collate(field).contains(&needle);
+    if term.contains('@') {
+        like(&c.email)
+    } else if !term.is_empty() && term.trim().parse::<f64>().is_ok() {
+        like(&c.username) || term.trim().parse::<u64>().is_ok_and(|id| id == c.id)
+    } else if term.starts_with("http://") || term.starts_with("https://") {
+        like(&c.url)
     } else {
-        full.to_lowercase()
+        like(&c.username)
+            || like(&c.url)
+            || like(&c.email)
+            || like(&c.nicename())
+            || like(&c.display_name)
     }
 }
 
@@ -62,34 +95,34 @@ pub(super) fn list(req: &RestRequest, data: &mut StoreData) -> Result<Reply, WcE
         .customers
         .values()
         .filter(|c| role == "all" || c.role == role)
-        .filter(|c| {
-            email
-                .as_ref()
-                .is_none_or(|e| c.email.eq_ignore_ascii_case(e.trim()))
+        // `email` replaces the search with an exact match on the account e-mail.
+        .filter(|c| match &email {
+            Some(e) => collate(&c.email) == collate(e.trim()),
+            None => search.as_ref().is_none_or(|term| search_matches(c, term)),
         })
         .filter(|c| include.is_empty() || include.contains(&c.id))
         .filter(|c| !exclude.contains(&c.id))
-        .filter(|c| {
-            search.as_ref().is_none_or(|term| {
-                let term = term.trim_matches('*').to_lowercase();
-                [&c.email, &c.username, &c.first_name, &c.last_name]
-                    .iter()
-                    .any(|field| field.to_lowercase().contains(&term))
-            })
-        })
         .collect();
     match orderby.as_str() {
         "id" => sort_by(&mut items, descending, |c| c.id),
         "registered_date" => sort_by(&mut items, descending, |c| (c.date_created, c.id)),
-        "include" => sort_by(&mut items, descending, |c| {
+        "include" if !include.is_empty() => sort_by(&mut items, descending, |c| {
             include
                 .iter()
                 .position(|i| *i == c.id)
                 .unwrap_or(usize::MAX)
         }),
-        _ => sort_by(&mut items, descending, |c| (display_name(c), c.id)),
+        // Without an include list WordPress falls back to the login.
+        "include" => sort_by(&mut items, descending, |c| (collate(&c.username), c.id)),
+        _ => sort_by(&mut items, descending, |c| (collate(&c.display_name), c.id)),
     }
-    let page = paging.apply(items);
+    // An offset of 0 counts as none (`! empty()`), and the page of the `Link` URLs is derived
+    // from the offset the controller queried with.
+    paging.offset = paging.offset.filter(|o| *o > 0);
+    let mut page = paging.apply(items);
+    if let Some(offset) = paging.offset {
+        page.page = offset.div_ceil(paging.per_page) + 1;
+    }
     let ctx = req.render_ctx(edit);
     let body: Vec<_> = page
         .items

@@ -5,6 +5,7 @@ mod customers;
 mod index;
 mod orders;
 mod products;
+mod refunds;
 mod system;
 mod variations;
 
@@ -33,6 +34,8 @@ pub(crate) enum Endpoint {
     Customer(u64),
     Orders,
     Order(u64),
+    Refunds(u64),
+    Refund(u64, u64),
     SystemStatus,
     Setting(String, String),
 }
@@ -53,6 +56,7 @@ const COLLECTION: &[&str] = &["GET", "POST"];
 const ITEM: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
 const BATCH: &[&str] = &["POST", "PUT", "PATCH"];
 const READ_ONLY: &[&str] = &["GET"];
+const READ_DELETE: &[&str] = &["GET", "DELETE"];
 const SETTING: &[&str] = &["GET", "POST", "PUT", "PATCH"];
 
 fn id(segment: &str) -> Option<u64> {
@@ -151,6 +155,18 @@ pub(crate) fn match_route(route: &str, woocommerce: bool) -> Option<RouteMatch> 
             "/wc/v3/orders/{id}",
             ITEM,
             "/wc/v3/orders/(?P<id>[\\d]+)",
+        ),
+        ["orders", oid, "refunds"] => m(
+            Endpoint::Refunds(id(oid)?),
+            "/wc/v3/orders/{id}/refunds",
+            COLLECTION,
+            "/wc/v3/orders/(?P<order_id>[\\d]+)/refunds",
+        ),
+        ["orders", oid, "refunds", rid] => m(
+            Endpoint::Refund(id(oid)?, id(rid)?),
+            "/wc/v3/orders/{id}/refunds/{id}",
+            READ_DELETE,
+            "/wc/v3/orders/(?P<order_id>[\\d]+)/refunds/(?P<id>[\\d]+)",
         ),
         ["system_status"] => m(
             Endpoint::SystemStatus,
@@ -301,6 +317,7 @@ pub(crate) fn visitor_allowed(endpoint: &Endpoint, data: &StoreData) -> bool {
         Endpoint::Product(id) => !data.products.contains_key(id),
         Endpoint::Variation(_, id) => !data.products.contains_key(id),
         Endpoint::Order(id) => !data.orders.contains_key(id),
+        Endpoint::Refund(_, id) => !refunds::order_object_exists(data, *id),
         _ => false,
     }
 }
@@ -335,6 +352,10 @@ pub(crate) fn handle(
         (Endpoint::Order(id), "GET") => orders::get(req, data, *id),
         (Endpoint::Order(id), "DELETE") => orders::delete(req, data, *id),
         (Endpoint::Order(id), _) => orders::update(req, data, *id),
+        (Endpoint::Refunds(oid), "GET") => refunds::list(req, data, *oid),
+        (Endpoint::Refunds(oid), "POST") => refunds::create(req, data, *oid),
+        (Endpoint::Refund(oid, id), "GET") => refunds::get(req, data, *oid, *id),
+        (Endpoint::Refund(oid, id), "DELETE") => refunds::delete(req, data, *oid, *id),
         (Endpoint::SystemStatus, _) => system::status(req, data),
         (Endpoint::Setting(group, id), "GET") => system::get_setting(req, data, group, id),
         (Endpoint::Setting(group, id), _) => system::update_setting(req, data, group, id),

@@ -45,15 +45,20 @@ pub(super) fn list(req: &RestRequest, data: &mut StoreData) -> Result<Reply, WcE
             &["date", "id", "include", "title", "slug", "modified"],
         )
         .unwrap_or_else(|| "date".to_owned());
+    let parent = c.id_list("parent");
+    let parent_exclude = c.id_list("parent_exclude");
     let statuses = c
         .list_of("status", &LIST_STATUSES)
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| vec!["any".to_owned()]);
     let customer = c.integer("customer", None, None);
     let product = c.integer("product", None, None);
-    let dp = c.integer("dp", None, None).unwrap_or(2).clamp(0, 8);
+    // absint(), as WooCommerce reads it.
+    let dp = c.integer("dp", None, None).unwrap_or(2).abs().min(8);
     c.finish()?;
     req.require(Action::List)?;
+    // `any` replaces the whole list with the registered statuses that are not excluded from
+    // search, so it never brings in trash, auto-drafts or checkout drafts.
     let any = statuses.iter().any(|s| s == "any");
     let mut items: Vec<&Order> = data
         .orders
@@ -61,11 +66,12 @@ pub(super) fn list(req: &RestRequest, data: &mut StoreData) -> Result<Reply, WcE
         .filter(|o| {
             if any {
                 !matches!(o.status.as_str(), "trash" | "auto-draft" | "checkout-draft")
-                    || statuses.contains(&o.status)
             } else {
                 statuses.contains(&o.status)
             }
         })
+        .filter(|o| parent.is_empty() || parent.contains(&o.parent_id))
+        .filter(|o| !parent_exclude.contains(&o.parent_id))
         .filter(|o| customer.is_none_or(|id| i64::try_from(o.customer_id).is_ok_and(|c| c == id)))
         .filter(|o| {
             product.is_none_or(|id| {
@@ -77,8 +83,8 @@ pub(super) fn list(req: &RestRequest, data: &mut StoreData) -> Result<Reply, WcE
         })
         .filter(|o| include.is_empty() || include.contains(&o.id))
         .filter(|o| !exclude.contains(&o.id))
-        .filter(|o| created.contains(o.date_created, tz, gmt))
-        .filter(|o| modified.contains(o.date_modified, tz, gmt))
+        .filter(|o| created.contains_hpos(o.date_created, tz, gmt))
+        .filter(|o| modified.contains_hpos(o.date_modified, tz, gmt))
         .filter(|o| {
             search.as_ref().is_none_or(|term| {
                 let term = term.to_lowercase();
@@ -97,12 +103,15 @@ pub(super) fn list(req: &RestRequest, data: &mut StoreData) -> Result<Reply, WcE
     match orderby.as_str() {
         "id" => sort_by(&mut items, descending, |o| o.id),
         "modified" => sort_by(&mut items, descending, |o| (o.date_modified, o.id)),
-        "include" => sort_by(&mut items, descending, |o| {
+        // FIELD(id, …) over the include list: no direction; without a list, no ORDER BY.
+        "include" => sort_by(&mut items, false, |o| {
             include
                 .iter()
                 .position(|i| *i == o.id)
                 .unwrap_or(usize::MAX)
         }),
+        // The orders table has neither column, so the query has no ORDER BY: rows by id.
+        "title" | "slug" => sort_by(&mut items, false, |o| o.id),
         _ => sort_by(&mut items, descending, |o| (o.date_created, o.id)),
     }
     let page = paging.apply(items);
@@ -113,7 +122,12 @@ pub(super) fn list(req: &RestRequest, data: &mut StoreData) -> Result<Reply, WcE
         .iter()
         .map(|o| order_json(data, o, &ctx))
         .collect();
-    let link_params = link_params(&req.query, &statuses);
+    let link_params = link_params(
+        &req.query,
+        &statuses,
+        customer,
+        (!body.is_empty()).then_some(dp),
+    );
     Ok(paging_headers(
         Reply::json(200, &body),
         req,
@@ -124,10 +138,20 @@ pub(super) fn list(req: &RestRequest, data: &mut StoreData) -> Result<Reply, WcE
     ))
 }
 
-/// The orders controller writes its defaults back into the request, so its `Link` URLs carry
-/// `status[0]=any&dp=2&context=view` as well.
-fn link_params(query: &PhpParams, statuses: &[String]) -> PhpParams {
+/// The orders controller writes parameters back into the request, and the `Link` URLs are built
+/// from it: `status` (and, on the orders table, `customer`) is taken out and put back, so it
+/// moves to the end, `status` as `status[0]=…`; preparing each order sets `dp` and `context`,
+/// which are added at the end unless the client sent them (an empty page prepares no order and
+/// adds neither).
+fn link_params(
+    query: &PhpParams,
+    statuses: &[String],
+    customer: Option<i64>,
+    prepared_dp: Option<i64>,
+) -> PhpParams {
     let mut params = query.clone();
+    params.remove("status");
+    params.remove("customer");
     let status = PhpValue::Array(
         statuses
             .iter()
@@ -136,11 +160,14 @@ fn link_params(query: &PhpParams, statuses: &[String]) -> PhpParams {
             .collect(),
     );
     params.set("status".to_owned(), status);
-    if !params.contains("dp") {
-        params.set("dp".to_owned(), PhpValue::Str("2".to_owned()));
+    if let Some(customer) = customer {
+        params.set("customer".to_owned(), PhpValue::Str(customer.to_string()));
     }
-    if !params.contains("context") {
-        params.set("context".to_owned(), PhpValue::Str("view".to_owned()));
+    if let Some(dp) = prepared_dp {
+        params.set("dp".to_owned(), PhpValue::Str(dp.to_string()));
+        if !params.contains("context") {
+            params.set("context".to_owned(), PhpValue::Str("view".to_owned()));
+        }
     }
     params
 }

@@ -46,6 +46,8 @@ pub(super) struct CatalogFilter {
     pub slug: Option<String>,
     pub status: String,
     pub sku: Option<String>,
+    /// The SKUs asked for, lower-cased: each comma-separated item as sent, plus the whole string.
+    skus: Option<Vec<String>>,
     pub stock_status: Option<String>,
     pub kind: Option<String>,
 }
@@ -86,6 +88,12 @@ pub(super) fn read_filter(
     let sku = c.string("sku");
     let stock_status = c.one_of("stock_status", &STOCK_STATUSES);
     c.finish()?;
+    let sku = sku.filter(|s| !s.is_empty());
+    let skus = sku.as_ref().map(|s| {
+        let mut list: Vec<String> = s.split(',').map(str::to_lowercase).collect();
+        list.push(s.to_lowercase());
+        list
+    });
     Ok(CatalogFilter {
         edit,
         paging,
@@ -99,30 +107,29 @@ pub(super) fn read_filter(
         orderby,
         slug,
         status,
-        sku: sku.filter(|s| !s.is_empty()),
+        sku,
+        skus,
         stock_status,
         kind,
     })
 }
 
 impl CatalogFilter {
-    /// The SKUs asked for: each comma-separated item as sent, plus the whole string.
-    fn skus(&self) -> Option<Vec<String>> {
-        self.sku.as_ref().map(|s| {
-            let mut list: Vec<String> = s.split(',').map(|p| p.to_lowercase()).collect();
-            list.push(s.to_lowercase());
-            list
-        })
-    }
-
     pub fn accepts(&self, data: &StoreData, item: &Product) -> bool {
         let tz = data.settings.timezone;
         let status_ok = match self.status.as_str() {
             "any" => !item.is_trashed() && item.status != "auto-draft",
             other => item.status == other,
         };
-        let sku_ok = self.skus().is_none_or(|skus| {
-            !item.sku.is_empty() && skus.iter().any(|s| *s == item.sku.to_lowercase())
+        let sku_ok = self.skus.as_ref().is_none_or(|skus| {
+            // The asked SKUs are lower-cased already; an ASCII SKU compares without allocating.
+            !item.sku.is_empty()
+                && if item.sku.is_ascii() {
+                    skus.iter().any(|s| s.eq_ignore_ascii_case(&item.sku))
+                } else {
+                    let own = item.sku.to_lowercase();
+                    skus.contains(&own)
+                }
         });
         let search_ok = self.search.as_ref().is_none_or(|term| {
             let term = term.to_lowercase();

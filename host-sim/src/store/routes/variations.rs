@@ -28,9 +28,8 @@ pub(super) fn list(req: &RestRequest, data: &mut StoreData, parent: u64) -> Resu
     let filter = read_filter(req, data, &ORDERBY, false)?;
     req.require(Action::List)?;
     let mut items: Vec<&Product> = data
-        .products
-        .values()
-        .filter(|p| p.is_variation() && p.parent_id == parent)
+        .variations_of(parent)
+        .into_iter()
         .filter(|p| filter.accepts(data, p))
         .collect();
     filter.sort(data, &mut items);
