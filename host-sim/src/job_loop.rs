@@ -63,8 +63,11 @@ impl RunSignal {
         self.changed.notify_all();
     }
 
+    /// Ready for a new loop, whose first call runs at once: earlier requests are answered by it.
     fn restart(&self) {
-        self.state().stopped = false;
+        let mut state = self.state();
+        state.stopped = false;
+        state.requested = false;
     }
 
     /// Waits up to `timeout` for a request or a stop; a request is used up by the wait it ends.

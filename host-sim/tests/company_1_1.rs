@@ -70,9 +70,15 @@ fn compare_and_set_loses_no_update_between_workstations() {
     let path = dir.path().join("company.sqlite");
     let hosts = [workstation(&path, "WS-01"), workstation(&path, "WS-02")];
     let area = QBM_WC_AREA_COMPANY_STATE;
-    assert!(hosts[0].storage_cas(area, "counter", None, Some("0")).unwrap());
     assert!(
-        !hosts[1].storage_cas(area, "counter", None, Some("9")).unwrap(),
+        hosts[0]
+            .storage_cas(area, "counter", None, Some("0"))
+            .unwrap()
+    );
+    assert!(
+        !hosts[1]
+            .storage_cas(area, "counter", None, Some("9"))
+            .unwrap(),
         "absent is not the same as a value"
     );
     let rounds = 40;
@@ -116,7 +122,11 @@ fn compare_and_set_loses_no_update_between_workstations() {
             .storage_cas(area, "counter", Some("80 "), None)
             .unwrap()
     );
-    assert!(hosts[1].storage_cas(area, "counter", Some("80"), None).unwrap());
+    assert!(
+        hosts[1]
+            .storage_cas(area, "counter", Some("80"), None)
+            .unwrap()
+    );
     assert_eq!(hosts[0].storage_get(area, "counter").unwrap(), None);
 }
 
@@ -146,7 +156,10 @@ fn a_repeated_create_answers_the_first_record() {
         "billing": {"city": "London"}, "woo": {"woo_id": "55"}});
     let first = call(&host, Callback::CustomersCreate, customer.clone());
     let again = call(&host, Callback::CustomersCreate, customer);
-    assert_eq!((first["existing"].clone(), again["existing"].clone()), (json!(false), json!(true)));
+    assert_eq!(
+        (first["existing"].clone(), again["existing"].clone()),
+        (json!(false), json!(true))
+    );
     assert_eq!(again["id"], first["id"]);
     assert_eq!(again["billing"]["city"], "London");
 
@@ -166,10 +179,9 @@ fn two_workstations_creating_the_same_order_at_once_make_one_order() {
     let lined_up = Arc::new(Barrier::new(hosts.len()));
     for host in &hosts {
         let lined_up = Arc::clone(&lined_up);
-        host.company()
-            .set_create_pause(Some(Arc::new(move || {
-                lined_up.wait();
-            })));
+        host.company().set_create_pause(Some(Arc::new(move || {
+            lined_up.wait();
+        })));
     }
     let threads: Vec<_> = hosts
         .iter()
@@ -269,7 +281,11 @@ fn stock_changes_follow_a_cursor_per_location() {
         Callback::StockChanges,
         json!({"cursor": cursor, "location_ids": ["1", "3"]}),
     );
-    assert_eq!(moved["item_ids"], json!([mug]), "location 2 is not asked for");
+    assert_eq!(
+        moved["item_ids"],
+        json!([mug]),
+        "location 2 is not asked for"
+    );
     assert_ne!(moved["cursor"], cursor);
     let both = call(
         &host,
@@ -303,7 +319,12 @@ fn stock_changes_follow_a_cursor_per_location() {
         Callback::StockChanges,
         json!({"cursor": null, "since": past, "location_ids": ["2"]}),
     );
-    assert!(since["item_ids"].as_array().unwrap().contains(&json!(poster)));
+    assert!(
+        since["item_ids"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(poster))
+    );
     assert_eq!(
         call(
             &host,
@@ -358,7 +379,10 @@ fn queries_filter_by_lists_combined_with_or_and_page_stably() {
         }
         paged.extend(items);
     }
-    assert_eq!(paged, all, "pages add up to the whole list, in the same order");
+    assert_eq!(
+        paged, all,
+        "pages add up to the whole list, in the same order"
+    );
 
     let links = company
         .links_get(&LinksQuery {
