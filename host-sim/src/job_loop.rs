@@ -2,12 +2,12 @@
 //! the plugin said (`next_due_ms`, at most `QBM_WC_MAX_JOB_WAIT_MS`) or until the plugin asks for
 //! an early run with `request_run`.
 
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::{JoinHandle, ThreadId};
 use std::time::{Duration, Instant};
 
-use qbm_woocommerce::ffi::abi::{QBM_WC_MAX_JOB_WAIT_MS, qbm_wc_status};
+use qbm_woocommerce::ffi::abi::QBM_WC_MAX_JOB_WAIT_MS;
 
 use crate::loader::{JobsReport, PluginError};
 use crate::session::Session;
@@ -131,11 +131,9 @@ impl JobLoop {
             .spawn(move || {
                 loop {
                     let result = inside.plugin.run_due_jobs();
+                    // A failure (or BUSY: another thread is running the jobs) is retried later.
                     let wait = match &result {
                         Ok(report) => Duration::from_millis(report.next_due_ms).min(max_wait),
-                        Err(err) if err.status == qbm_wc_status::QBM_WC_STATUS_BUSY as u32 => {
-                            AFTER_FAILURE.min(max_wait)
-                        }
                         Err(_) => AFTER_FAILURE.min(max_wait),
                     };
                     let run = JobRun {
@@ -165,10 +163,7 @@ impl JobLoop {
 
     /// The next call the loop made, waiting up to `timeout` for it.
     pub fn next_run(&self, timeout: Duration) -> Option<JobRun> {
-        match self.runs.recv_timeout(timeout) {
-            Ok(run) => Some(run),
-            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => None,
-        }
+        self.runs.recv_timeout(timeout).ok()
     }
 
     /// Waits up to `timeout` for a call whose report satisfies `wanted`, passing over others.
