@@ -36,7 +36,7 @@
 // Minor version of this ABI. Minor versions only append fields to the end of tables; a host
 // and a plugin with different minor versions of the same major work together, each reading
 // only the fields the other's `struct_size` covers. Since 1.0.
-#define QBM_WC_ABI_MINOR 0
+#define QBM_WC_ABI_MINOR 1
 
 // Largest input document (request, option values) the plugin accepts, in bytes. Larger inputs
 // are refused with `QBM_WC_STATUS_INPUT_TOO_LARGE`. Since 1.0.
@@ -84,6 +84,15 @@
 // Message level: debugging detail. Since 1.0.
 #define QBM_WC_LEVEL_DEBUG 4
 
+// The longest wait `run_due_jobs` asks for, in milliseconds: a host calls it again at the
+// latest after this long even when nothing is scheduled, so that a job started on another
+// workstation, or a lease another workstation let expire, is noticed. Since 1.1.
+#define QBM_WC_MAX_JOB_WAIT_MS 60000
+
+// The largest value the plugin stores under one key with `storage_set` or `storage_cas`, in
+// bytes. Larger state (the cached catalog) is split over several keys. Since 1.1.
+#define QBM_WC_MAX_STORED_VALUE_BYTES (256 * 1024)
+
 // Result of every plugin function that can fail, and of every host callback.
 //
 // Values are grouped in ranges and never reused: 0 success; 100s argument and ABI problems;
@@ -118,6 +127,9 @@ enum qbm_wc_status
   QBM_WC_STATUS_STRUCT_TOO_SMALL = 108,
   // An input document was larger than `QBM_WC_MAX_INPUT_BYTES`.
   QBM_WC_STATUS_INPUT_TOO_LARGE = 109,
+  // The instance is already doing this (jobs running, an action with the same `call_id`
+  // running, `destroy` called from inside a host callback); try again when it ends. Since 1.1.
+  QBM_WC_STATUS_BUSY = 110,
   // The host table lacks a callback this plugin needs; the message names it.
   QBM_WC_STATUS_HOST_CALLBACK_MISSING = 200,
   // A host callback failed; the message carries the host's explanation.
@@ -216,13 +228,18 @@ typedef uint32_t (*qbm_wc_host_call)(void *host_ctx,
 
 // The host's callback table, passed to `qbm_wc_api.create`.
 //
-// The host fills it and keeps it (and everything `host_ctx` points to) alive until
-// `qbm_wc_api.destroy` returns for every instance created with it; the plugin keeps the
-// pointer, not a copy. Append-only: a minor version adds fields at the end, and the plugin reads
-// a field only when `struct_size` covers it.
+// `create` copies the table (the first `struct_size` bytes, the rest read as NULL), so the host
+// may release or reuse the table itself once `create` returns; what `host_ctx` points to must
+// stay valid until `qbm_wc_api.destroy` returns. (ABI 1.0 plugins kept the pointer: a host that
+// also loads those keeps the table alive until `destroy`.) Append-only: a minor version adds
+// fields at the end, and the plugin reads a field only when `struct_size` covers it.
 //
-// Threading: every callback is `[thread-safe]`. The plugin calls them from the thread that called
-// into the plugin and from its own worker threads, possibly at the same time.
+// Threading (since 1.1): the plugin calls a callback only on a thread that is inside a call into
+// the plugin, and only from that call, so a host whose database belongs to one thread may make
+// every call into the plugin from that thread. Several host threads may be inside calls at the
+// same time, so callbacks may run concurrently when the host calls the plugin concurrently.
+// The plugin holds no lock of its own while a callback runs. A callback must return normally
+// (no exception may unwind through the plugin) and must not call `destroy`.
 //
 // Every callback receives `host_ctx` first and returns a `qbm_wc_status` value as `uint32_t`;
 // on failure it may write an explanation to its `out` sink. Callbacks marked required must not
@@ -259,7 +276,9 @@ typedef struct qbm_wc_host {
                           struct qbm_wc_str value);
   // Required. Lists or finds QBM items (`qbm.wc.items-query/1` → `qbm.wc.items/1`).
   qbm_wc_host_call items_query;
-  // Required. Creates a QBM item (`qbm.wc.item/1` without `id` → the created item).
+  // Required. Creates a QBM item (`qbm.wc.item/1` without `id` → the created item). Since 1.1
+  // an item made from a WooCommerce product carries `"woo"`: the host creates the item and its
+  // link in one transaction, or answers the already linked item with `"existing": true`.
   qbm_wc_host_call items_create;
   // Required. Updates a QBM item (`qbm.wc.item/1` with `id`; absent fields unchanged → the item).
   qbm_wc_host_call items_update;
@@ -274,9 +293,13 @@ typedef struct qbm_wc_host {
   // (`qbm.wc.customers-query/1` → `qbm.wc.customers/1`).
   qbm_wc_host_call customers_find;
   // Required. Creates a customer/partner with billing and shipping addresses
-  // (`qbm.wc.customer/1` without `id` → the created customer).
+  // (`qbm.wc.customer/1` without `id` → the created customer). Since 1.1 with `"woo"`:
+  // created together with its link, or the linked customer answered with `"existing": true`.
   qbm_wc_host_call customers_create;
   // Required. Creates a customer order with its lines (`qbm.wc.order/1` → the created order).
+  // Since 1.1 with `"woo"` (the WooCommerce order id and number): created together with its
+  // link in one transaction, or the linked order answered with `"existing": true`, so an order
+  // is never created twice whatever the plugin retries.
   qbm_wc_host_call orders_create;
   // Required. Finds customer orders by id or reference, or lists those linked to WooCommerce in
   // a date range (`qbm.wc.orders-query/1` → `qbm.wc.orders/1`).
@@ -298,6 +321,45 @@ typedef struct qbm_wc_host {
   void (*log)(void *host_ctx, uint32_t level, struct qbm_wc_str message);
   // Optional. Shows the user a notification from background work (`level` is a `QBM_WC_LEVEL_*`).
   void (*notify)(void *host_ctx, uint32_t level, struct qbm_wc_str message);
+  // Optional, since 1.1. `[thread-safe]` Asks the host to call `run_due_jobs` soon (work became
+  // due early, e.g. after `stock_changed`). May be called from any thread, including a thread
+  // of the host that is inside another call; must not block and must not call into the plugin:
+  // set a flag or post a message to the thread that runs the jobs. Without it the host calls
+  // `run_due_jobs` when the previous call said.
+  void (*request_run)(void *host_ctx);
+  // Optional, since 1.1. Atomic compare-and-set on stored values: in one step, if the value
+  // under `key` in `area` equals `expected` (byte for byte; `expected.ptr == NULL` means "no
+  // value"), stores `value` (`value.ptr == NULL` removes the key) and writes 1 to
+  // `out_swapped`; otherwise changes nothing and writes 0. Atomic across every workstation of
+  // the company (a database transaction or a conditional UPDATE). The plugin uses it for one
+  // stock-sync runner and one order poller per company, the last order sync point, and a log
+  // and caches that lose nothing when two workstations write at once. Without it the plugin
+  // falls back to `storage_get` + `storage_set` and says in Reconnect's report that
+  // workstations are not coordinated.
+  uint32_t (*storage_cas)(void *host_ctx,
+                          uint32_t area,
+                          struct qbm_wc_str key,
+                          struct qbm_wc_str expected,
+                          struct qbm_wc_str value,
+                          uint8_t *out_swapped);
+  // Optional, since 1.1 (with `secret_set`). Reads the secret stored under `key` from the
+  // host's protected storage (Windows DPAPI, the macOS Keychain, a secret service) into `out`
+  // and writes 1 to `out_found`, or writes 0 when there is none. Used for the consumer
+  // secret; without these callbacks the secret is kept in company options and Reconnect's
+  // report says so.
+  uint32_t (*secret_get)(void *host_ctx,
+                         struct qbm_wc_str key,
+                         uint8_t *out_found,
+                         const struct qbm_wc_sink *out);
+  // Optional, since 1.1 (with `secret_get`). Stores `value` under `key` in the host's
+  // protected storage; `value.ptr == NULL` removes it. The secret must never be written to
+  // the company database in readable form.
+  uint32_t (*secret_set)(void *host_ctx, struct qbm_wc_str key, struct qbm_wc_str value);
+  // Optional, since 1.1. Items whose on-hand quantity changed since a cursor
+  // (`qbm.wc.stock-changes-query/1` → `qbm.wc.stock-changes/1`), so automatic stock sync reads
+  // on-hand for those items only. Without it the plugin reads on-hand of every matched item
+  // once per cycle.
+  qbm_wc_host_call stock_changes;
 } qbm_wc_host;
 
 // A string owned by the plugin and handed to the host: UTF-8, `len` bytes at `ptr`, followed by
@@ -393,8 +455,23 @@ typedef struct qbm_wc_api {
                                  struct qbm_wc_buffer *out_response);
   // `[thread-safe]` Asks the running action `call_id` to stop at its next safe point; it then
   // returns with `"outcome": "cancelled"` and what it finished. Unknown or finished ids are
-  // ignored. Returns `QBM_WC_STATUS_OK`.
+  // ignored. Returns `QBM_WC_STATUS_OK`. Calls no host callback.
   qbm_wc_status (*cancel_action)(struct qbm_wc_plugin *plugin, uint64_t call_id);
+  // `[thread-safe]` Since 1.1. Runs the background jobs that are due (order polling first,
+  // then automatic stock sync), on the calling thread, calling host callbacks on it; a host
+  // calls it from the thread it wants those callbacks on. Writes the report
+  // (`qbm.wc.jobs-report/1`) to `out_report` and to `*out_next_due_ms` how many milliseconds
+  // to wait before the next call (0: call again now; at most `QBM_WC_MAX_JOB_WAIT_MS`).
+  // Answers `QBM_WC_STATUS_BUSY` (writing nothing) when another call of it is still running
+  // on this instance. Job failures are reported in the document, not as a status.
+  qbm_wc_status (*run_due_jobs)(struct qbm_wc_plugin *plugin,
+                                uint64_t *out_next_due_ms,
+                                struct qbm_wc_buffer *out_report);
+  // `[thread-safe]` Since 1.1. Tells the plugin that the on-hand quantity of these QBM items
+  // just changed (a sale at the till, a goods receipt): `item_ids` is
+  // `{"item_ids":["7","12"]}`. Never blocks and calls no host callback except `request_run`;
+  // the items are published on the next `run_due_jobs` while automatic stock sync runs.
+  qbm_wc_status (*stock_changed)(struct qbm_wc_plugin *plugin, struct qbm_wc_str item_ids);
 } qbm_wc_api;
 
 // Signature of the exported entry symbol `qbm_wc_entry`, for hosts that look it up by name.

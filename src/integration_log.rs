@@ -353,11 +353,12 @@ impl IntegrationLog {
         let Some(meta) = host.storage_get(StorageArea::CompanyState, legacy::META)? else {
             return Ok(());
         };
+        // Unreadable meta: no segment is known, so none is read or removed.
         let range = serde_json::from_str::<legacy::Meta>(&meta)
-            .map(|m| m.first_segment..=m.last_segment)
-            .unwrap_or(1..=0);
+            .ok()
+            .map(|m| m.first_segment..=m.last_segment);
         let mut old = Vec::new();
-        for index in range.clone() {
+        for index in range.clone().into_iter().flatten() {
             if let Some(text) =
                 host.storage_get(StorageArea::CompanyState, &legacy::segment(index))?
             {
@@ -378,7 +379,7 @@ impl IntegrationLog {
         if !old.is_empty() {
             STORE.append(host, old)?;
         }
-        for index in range {
+        for index in range.into_iter().flatten() {
             host.storage_set(StorageArea::CompanyState, &legacy::segment(index), None)?;
         }
         Ok(())

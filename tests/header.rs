@@ -141,6 +141,11 @@ fn layout_program() -> String {
                 "progress",
                 "log",
                 "notify",
+                "request_run",
+                "storage_cas",
+                "secret_get",
+                "secret_set",
+                "stock_changes",
             ],
         ),
         (
@@ -166,6 +171,8 @@ fn layout_program() -> String {
                 "options_save",
                 "invoke_action",
                 "cancel_action",
+                "run_due_jobs",
+                "stock_changed",
             ],
         ),
     ];
@@ -221,7 +228,12 @@ fn rust_layout() -> Vec<String> {
             links_put,
             progress,
             log,
-            notify
+            notify,
+            request_run,
+            storage_cas,
+            secret_get,
+            secret_set,
+            stock_changes
         ]
     );
     layout!(
@@ -247,7 +259,9 @@ fn rust_layout() -> Vec<String> {
             options_validate,
             options_save,
             invoke_action,
-            cancel_action
+            cancel_action,
+            run_due_jobs,
+            stock_changed
         ]
     );
     out.push(format!("status {}", size_of::<qbm_wc_status>()));

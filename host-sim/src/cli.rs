@@ -89,6 +89,30 @@ pub enum Command {
         #[command(subcommand)]
         command: StoreCommand,
     },
+    /// On-hand stock in the company.
+    Stock {
+        #[command(subcommand)]
+        command: StockCommand,
+    },
+    /// Runs the background jobs in the foreground, as QBM's job thread does: calls
+    /// run_due_jobs on a thread of its own, waits as long as the plugin says or until it asks
+    /// for an early run, and prints one line per job per run. Stops with Ctrl-C.
+    Run {
+        /// Run each started job this many times, one right after the other, then exit.
+        #[arg(long)]
+        cycles: Option<u32>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StockCommand {
+    /// Sets the on-hand quantity of ITEM (id or code) at LOCATION (id or code) and tells the
+    /// plugin (stock_changed), so automatic stock sync publishes it on its next run.
+    Set {
+        item: String,
+        location: String,
+        quantity: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -282,8 +306,166 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Stock {
+            command:
+                StockCommand::Set {
+                    item,
+                    location,
+                    quantity,
+                },
+        } => stock_set(&cli, item, location, quantity),
+        Command::Run { cycles } => match cycles {
+            Some(cycles) => run_cycles(&cli, *cycles),
+            None => run_jobs(&cli),
+        },
         _ => run_with_plugin(&cli),
     }
+}
+
+/// An item by id, or else by code.
+fn find_item(company: &Company, wanted: &str) -> anyhow::Result<crate::company::records::Item> {
+    use crate::company::records::ItemsQuery;
+    for query in [
+        ItemsQuery {
+            ids: Some(vec![wanted.to_string()]),
+            ..ItemsQuery::default()
+        },
+        ItemsQuery {
+            codes: Some(vec![wanted.to_string()]),
+            ..ItemsQuery::default()
+        },
+    ] {
+        if let Some(item) = company.items_query(&query)?.into_iter().next() {
+            return Ok(item);
+        }
+    }
+    bail!("there is no QBM item with the id or code \"{wanted}\"")
+}
+
+/// A location by id, or else by code.
+fn find_location(
+    company: &Company,
+    wanted: &str,
+) -> anyhow::Result<crate::company::records::Location> {
+    let locations = company.locations()?;
+    locations
+        .iter()
+        .find(|l| l.id == wanted)
+        .or_else(|| {
+            locations
+                .iter()
+                .find(|l| l.code.eq_ignore_ascii_case(wanted))
+        })
+        .cloned()
+        .with_context(|| format!("there is no QBM location with the id or code \"{wanted}\""))
+}
+
+fn stock_set(cli: &Cli, item: &str, location: &str, quantity: &str) -> anyhow::Result<()> {
+    let quantity: rust_decimal::Decimal = quantity
+        .trim()
+        .parse()
+        .with_context(|| format!("\"{quantity}\" is not a quantity such as 12 or 2.5"))?;
+    let company = Arc::new(Company::open(&cli.company)?);
+    company.user(&cli.user)?;
+    let item = find_item(&company, item)?;
+    let item_id = item.id.clone().unwrap_or_default();
+    let location = find_location(&company, location)?;
+    let before = company
+        .stock_on_hand(
+            std::slice::from_ref(&item_id),
+            std::slice::from_ref(&location.id),
+        )?
+        .first()
+        .map_or(rust_decimal::Decimal::ZERO, |level| level.on_hand);
+    company.set_on_hand(&item_id, &location.id, quantity)?;
+    println!(
+        "{} {} at {} ({}): {before} → {quantity}",
+        item.code, item.name, location.name, location.code
+    );
+    let host = SimHost::printing(Arc::clone(&company), &cli.user, &cli.workstation);
+    let session = Session::open(&plugin_file(cli)?, host)?;
+    session.stock_changed([item_id])?;
+    println!(
+        "The plugin was told (stock_changed); automatic stock sync publishes the change on its next run (host-sim run)."
+    );
+    Ok(())
+}
+
+/// Prints the lines of one `run_due_jobs` answer: every job that ran, and the others when
+/// what they say changed since the last answer (so a waiting job is not repeated every call).
+fn print_run(
+    result: &Result<crate::loader::JobsReport, crate::loader::PluginError>,
+    last: &mut std::collections::HashMap<String, String>,
+) {
+    let now = chrono::Local::now().format("%H:%M:%S");
+    match result {
+        Ok(run) => {
+            for entry in crate::job_loop::entries(&run.report) {
+                let line = crate::job_loop::describe(entry);
+                let job = entry["job"].as_str().unwrap_or("?").to_string();
+                if entry["ran"] == true || last.get(&job) != Some(&line) {
+                    println!("{now} {line}");
+                }
+                last.insert(job, line);
+            }
+        }
+        Err(err) => println!("{now} run_due_jobs failed: {err}"),
+    }
+}
+
+fn run_jobs(cli: &Cli) -> anyhow::Result<()> {
+    let session = Arc::new(open_session(cli)?);
+    eprintln!(
+        "Running the WooCommerce jobs of {} on {} (Ctrl-C stops).",
+        session.company().identity()?.1,
+        cli.workstation
+    );
+    let jobs = crate::job_loop::JobLoop::start(session)?;
+    let mut last = std::collections::HashMap::new();
+    loop {
+        if let Some(run) = jobs.next_run(std::time::Duration::from_secs(3600)) {
+            print_run(&run.result, &mut last);
+        }
+    }
+}
+
+/// `run --cycles N`: each cycle is one `run_due_jobs` call on a new plugin instance (as after a
+/// restart of QBM), because a host cannot ask an instance to run a job before it is due; every
+/// started job that may run on this workstation is due at once on a new instance.
+fn run_cycles(cli: &Cli, cycles: u32) -> anyhow::Result<()> {
+    let company = Arc::new(Company::open(&cli.company)?);
+    company.user(&cli.user)?;
+    let host = SimHost::printing(company, &cli.user, &cli.workstation);
+    let plugin = plugin_file(cli)?;
+    let job_thread = std::thread::Builder::new().name("qbm-jobs".into()).spawn(
+        move || -> anyhow::Result<()> {
+            let mut session = Session::open(&plugin, host)?;
+            let mut last = std::collections::HashMap::new();
+            for cycle in 1..=cycles {
+                if cycle > 1 {
+                    session = session.reopen()?;
+                }
+                let result = session.run_due_jobs();
+                print_run(&result, &mut last);
+                let ran = result.as_ref().is_ok_and(|run| {
+                    crate::job_loop::entries(&run.report)
+                        .iter()
+                        .any(|entry| entry["ran"] == true)
+                });
+                if !ran {
+                    println!(
+                        "No job ran on {}; nothing more to do.",
+                        session.host.workstation()
+                    );
+                    break;
+                }
+            }
+            Ok(())
+        },
+    )?;
+    job_thread
+        .join()
+        .map_err(|_| anyhow::anyhow!("the job thread failed"))?
 }
 
 fn run_with_plugin(cli: &Cli) -> anyhow::Result<()> {

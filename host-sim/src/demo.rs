@@ -236,11 +236,38 @@ fn walk_through(args: &DemoArgs, plugin: &Path, tls: Option<TlsMaterial>) -> any
         &import.answer("default_accounts", Value::Object(answers)),
     ))?;
 
+    step("Automatic stock sync: started in Options, run by QBM's job thread");
+    session
+        .set_options(json!({ "stock_sync_on_this_client": true }))
+        .map_err(|(err, _)| err)?;
+    show(session.action("options.stock_sync.start", &ActionInput::default()))?;
+    let mug = ids_of(&session, &["MUG-01"])?;
+    session
+        .company()
+        .set_on_hand(&mug[0], "1", rust_decimal::Decimal::from(25))?;
+    session.stock_changed(mug)?;
+    println!(
+        "MUG-01 was counted at 25 in the Main Warehouse; the plugin was told (stock_changed) and asked for an early run {} time(s).",
+        session.host.run_signal().requests()
+    );
+    let jobs = session.run_due_jobs()?;
+    for entry in crate::job_loop::entries(&jobs.report) {
+        println!("  {}", crate::job_loop::describe(entry));
+    }
+    println!("Next call of run_due_jobs in {} ms.", jobs.next_due_ms);
+
     step("WooCommerce Logs after the walk-through");
     show(session.action("logs.refresh", &ActionInput::default()))?;
 
+    let violations = session.host.violations();
+    if !violations.is_empty() {
+        bail!(
+            "the plugin broke the ABI's threading promise:\n{}",
+            violations.join("\n")
+        );
+    }
     println!(
-        "\nDemo finished: {} store requests answered.",
+        "\nDemo finished: {} store requests answered; every host callback came from a host thread inside a call into the plugin.",
         store.requests().total()
     );
     Ok(())

@@ -1,6 +1,10 @@
 //! Loads the plugin library and calls it exactly as QBM does: through the exported entry symbol and
 //! the function table, never through Rust calls into the plugin crate. One of the two files of
 //! host-sim with `unsafe` code (the other is `host_table.rs`).
+//!
+//! Every call through the table counts the calling thread as inside the plugin for its duration
+//! ([`crate::threads`]), so the host table can tell callbacks made from inside a call from any
+//! others.
 #![allow(unsafe_code)]
 
 use std::ffi::{CStr, c_char};
@@ -14,7 +18,8 @@ use qbm_woocommerce::ffi::abi::{
 use serde_json::Value;
 use thiserror::Error;
 
-use crate::host_table::{HostServices, HostTable};
+use crate::host_table::{HostContext, HostServices, HostTable};
+use crate::threads::in_plugin;
 
 const OK: u32 = qbm_wc_status::QBM_WC_STATUS_OK as u32;
 
@@ -91,17 +96,19 @@ fn open(
 fn read_last_error(last_error: qbm_wc_last_error_fn) -> String {
     let mut needed = 0usize;
     // SAFETY: a length-only query with a NULL buffer and a writable length.
-    unsafe { last_error(std::ptr::null_mut(), 0, &mut needed) };
+    in_plugin(|| unsafe { last_error(std::ptr::null_mut(), 0, &mut needed) });
     let mut buf = vec![0u8; needed + 1];
     // SAFETY: `buf` has `needed + 1` writable bytes.
-    unsafe { last_error(buf.as_mut_ptr().cast(), buf.len(), &mut needed) };
+    in_plugin(|| unsafe { last_error(buf.as_mut_ptr().cast(), buf.len(), &mut needed) });
     buf.truncate(needed);
     String::from_utf8_lossy(&buf).into_owned()
 }
 
 fn status_name(entry: &qbm_wc_api, status: u32) -> String {
     // SAFETY: `status_name` returns a static NUL-terminated string for any value.
-    unsafe { CStr::from_ptr((entry.status_name)(status)) }
+    let name = in_plugin(|| unsafe { (entry.status_name)(status) });
+    // SAFETY: as above.
+    unsafe { CStr::from_ptr(name) }
         .to_string_lossy()
         .into_owned()
 }
@@ -124,7 +131,9 @@ impl PluginLibrary {
         let (library, entry_fn, last_error_fn) = open(path)?;
         let mut entry: *const qbm_wc_api = std::ptr::null();
         // SAFETY: the exported entry function with a writable out pointer.
-        let status = unsafe { entry_fn(QBM_WC_ABI_MAJOR, QBM_WC_ABI_MINOR, &mut entry) } as u32;
+        let status =
+            in_plugin(|| unsafe { entry_fn(QBM_WC_ABI_MAJOR, QBM_WC_ABI_MINOR, &mut entry) })
+                as u32;
         if status != OK || entry.is_null() {
             return Err(LoadError::Refused(PluginError {
                 status,
@@ -151,7 +160,7 @@ impl PluginLibrary {
             }));
         }
         // SAFETY: `init` from a validated table; repeatable by contract.
-        let status = unsafe { (table.init)() } as u32;
+        let status = in_plugin(|| unsafe { (table.init)() }) as u32;
         if status != OK {
             return Err(LoadError::Refused(lib.error(status)));
         }
@@ -164,7 +173,7 @@ impl PluginLibrary {
         let (_library, entry_fn, last_error_fn) = open(path)?;
         let mut entry: *const qbm_wc_api = std::ptr::null();
         // SAFETY: the exported entry function with a writable out pointer.
-        let status = unsafe { entry_fn(major, minor, &mut entry) } as u32;
+        let status = in_plugin(|| unsafe { entry_fn(major, minor, &mut entry) }) as u32;
         if status == OK && !entry.is_null() {
             return Ok(());
         }
@@ -179,7 +188,9 @@ impl PluginLibrary {
     pub fn entry_with_null_out(path: &Path) -> Result<u32, LoadError> {
         let (_library, entry_fn, _) = open(path)?;
         // SAFETY: the entry function must cope with a NULL out pointer (C contract).
-        Ok(unsafe { entry_fn(QBM_WC_ABI_MAJOR, QBM_WC_ABI_MINOR, std::ptr::null_mut()) } as u32)
+        Ok(in_plugin(|| unsafe {
+            entry_fn(QBM_WC_ABI_MAJOR, QBM_WC_ABI_MINOR, std::ptr::null_mut())
+        }) as u32)
     }
 
     pub fn path(&self) -> &Path {
@@ -221,8 +232,9 @@ impl PluginLibrary {
         let mut buf = vec![0xAAu8; cap];
         let mut len = 0usize;
         // SAFETY: `buf` has `cap` writable bytes; `len` is writable.
-        let status =
-            unsafe { (self.entry().last_error)(buf.as_mut_ptr().cast(), cap, &mut len) } as u32;
+        let status = in_plugin(|| unsafe {
+            (self.entry().last_error)(buf.as_mut_ptr().cast(), cap, &mut len)
+        }) as u32;
         let text = CStr::from_bytes_until_nul(&buf)
             .map(|c| c.to_string_lossy().into_owned())
             .unwrap_or_default();
@@ -233,7 +245,7 @@ impl PluginLibrary {
         status_name(self.entry(), status)
     }
 
-    /// Creates an instance over `services` with a standard host table.
+    /// Creates an instance over `services` with the complete ABI 1.1 host table.
     pub fn create(
         self: &Arc<Self>,
         services: Arc<dyn HostServices>,
@@ -241,22 +253,51 @@ impl PluginLibrary {
         self.create_with(HostTable::new(services))
     }
 
-    /// Creates an instance over a host table the caller may have altered (tests of the checks).
+    /// Creates an instance over a host table the caller chose or altered (other layouts, tests
+    /// of the checks). The table is kept until the instance is destroyed, as a host that also
+    /// loads ABI 1.0 plugins (which kept the pointer) must.
     pub fn create_with(
         self: &Arc<Self>,
         host: Box<HostTable>,
     ) -> Result<PluginInstance, PluginError> {
-        let mut raw: *mut qbm_wc_plugin = std::ptr::null_mut();
-        // SAFETY: the table lives in `host`, which the instance keeps until after `destroy`.
-        let status = unsafe { (self.entry().create)(host.as_ptr(), &mut raw) } as u32;
-        if status != OK {
-            return Err(self.error(status));
-        }
+        let raw = self.raw_create(&host)?;
         Ok(PluginInstance {
             lib: Arc::clone(self),
             raw,
-            _host: host,
+            _context: host.context(),
+            _table: Some(host),
         })
+    }
+
+    /// Creates an instance and releases the table right after `create` returns, as ABI 1.1
+    /// allows: the table's callbacks are first replaced with traps (as if the memory were
+    /// reused), so a plugin that kept the pointer would be caught calling them. The callbacks'
+    /// context stays alive until the instance is destroyed.
+    pub fn create_releasing_table(
+        self: &Arc<Self>,
+        mut host: Box<HostTable>,
+    ) -> Result<PluginInstance, PluginError> {
+        let raw = self.raw_create(&host)?;
+        let context = host.context();
+        host.scribble();
+        drop(host);
+        Ok(PluginInstance {
+            lib: Arc::clone(self),
+            raw,
+            _context: context,
+            _table: None,
+        })
+    }
+
+    fn raw_create(&self, host: &HostTable) -> Result<*mut qbm_wc_plugin, PluginError> {
+        let mut raw: *mut qbm_wc_plugin = std::ptr::null_mut();
+        // SAFETY: a complete table (whose callbacks' context outlives the instance) and a
+        // writable out pointer.
+        let status = in_plugin(|| unsafe { (self.entry().create)(host.as_ptr(), &mut raw) }) as u32;
+        if status != OK {
+            return Err(self.error(status));
+        }
+        Ok(raw)
     }
 
     /// `create` with NULL arguments, for the boundary tests: (host NULL, out NULL) statuses.
@@ -264,10 +305,13 @@ impl PluginLibrary {
         let host = HostTable::new(services);
         let mut raw: *mut qbm_wc_plugin = std::ptr::null_mut();
         // SAFETY: the plugin must refuse NULL arguments without touching them.
-        let null_host =
-            unsafe { (self.entry().create)(std::ptr::null::<qbm_wc_host>(), &mut raw) } as u32;
+        let null_host = in_plugin(|| unsafe {
+            (self.entry().create)(std::ptr::null::<qbm_wc_host>(), &mut raw)
+        }) as u32;
         // SAFETY: as above.
-        let null_out = unsafe { (self.entry().create)(host.as_ptr(), std::ptr::null_mut()) } as u32;
+        let null_out =
+            in_plugin(|| unsafe { (self.entry().create)(host.as_ptr(), std::ptr::null_mut()) })
+                as u32;
         (null_host, null_out)
     }
 }
@@ -275,7 +319,7 @@ impl PluginLibrary {
 impl Drop for PluginLibrary {
     fn drop(&mut self) {
         // SAFETY: matches the `init` made in `load`.
-        unsafe { (self.entry().deinit)() };
+        in_plugin(|| unsafe { (self.entry().deinit)() });
     }
 }
 
@@ -293,12 +337,23 @@ fn empty_buffer() -> qbm_wc_buffer {
     }
 }
 
+/// What one `run_due_jobs` call answered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobsReport {
+    /// How long to wait before the next call, in milliseconds.
+    pub next_due_ms: u64,
+    /// `qbm.wc.jobs-report/1`.
+    pub report: Value,
+}
+
 /// A live plugin instance; destroyed on drop.
 pub struct PluginInstance {
     lib: Arc<PluginLibrary>,
     raw: *mut qbm_wc_plugin,
-    // Must outlive `raw`: the plugin keeps a pointer to the table.
-    _host: Box<HostTable>,
+    // Must outlive `raw`: every callback receives a pointer to it.
+    _context: HostContext,
+    // Kept for plugins that keep the table pointer (ABI 1.0); `None` once released.
+    _table: Option<Box<HostTable>>,
 }
 
 // SAFETY: every instance function except `destroy` is `[thread-safe]`; `destroy` runs in Drop,
@@ -322,7 +377,7 @@ impl PluginInstance {
             String::from_utf8_lossy(bytes).into_owned()
         };
         // SAFETY: a buffer the plugin filled, freed once.
-        unsafe { (self.lib.entry().buffer_free)(&mut buf) };
+        in_plugin(|| unsafe { (self.lib.entry().buffer_free)(&mut buf) });
         text
     }
 
@@ -343,7 +398,8 @@ impl PluginInstance {
     pub fn menu(&self) -> Result<Value, PluginError> {
         let mut buf = empty_buffer();
         // SAFETY: live instance, writable buffer.
-        let status = unsafe { (self.lib.entry().describe_menu)(self.raw, &mut buf) } as u32;
+        let status =
+            in_plugin(|| unsafe { (self.lib.entry().describe_menu)(self.raw, &mut buf) }) as u32;
         self.document(status, buf)
     }
 
@@ -355,22 +411,25 @@ impl PluginInstance {
     pub fn screen_bytes(&self, id: &[u8]) -> Result<Value, PluginError> {
         let mut buf = empty_buffer();
         // SAFETY: live instance, the view points at `id`, writable buffer.
-        let status =
-            unsafe { (self.lib.entry().describe_screen)(self.raw, view(id), &mut buf) } as u32;
+        let status = in_plugin(|| unsafe {
+            (self.lib.entry().describe_screen)(self.raw, view(id), &mut buf)
+        }) as u32;
         self.document(status, buf)
     }
 
     pub fn option_schema(&self) -> Result<Value, PluginError> {
         let mut buf = empty_buffer();
         // SAFETY: live instance, writable buffer.
-        let status = unsafe { (self.lib.entry().option_schema)(self.raw, &mut buf) } as u32;
+        let status =
+            in_plugin(|| unsafe { (self.lib.entry().option_schema)(self.raw, &mut buf) }) as u32;
         self.document(status, buf)
     }
 
     pub fn options(&self) -> Result<Value, PluginError> {
         let mut buf = empty_buffer();
         // SAFETY: live instance, writable buffer.
-        let status = unsafe { (self.lib.entry().options_get)(self.raw, &mut buf) } as u32;
+        let status =
+            in_plugin(|| unsafe { (self.lib.entry().options_get)(self.raw, &mut buf) }) as u32;
         self.document(status, buf)
     }
 
@@ -378,9 +437,9 @@ impl PluginInstance {
         let text = values.to_string();
         let mut buf = empty_buffer();
         // SAFETY: live instance, the view points at `text`, writable buffer.
-        let status = unsafe {
+        let status = in_plugin(|| unsafe {
             (self.lib.entry().options_validate)(self.raw, view(text.as_bytes()), &mut buf)
-        } as u32;
+        }) as u32;
         self.document(status, buf)
     }
 
@@ -392,8 +451,9 @@ impl PluginInstance {
     pub fn save_options_bytes(&self, values: &[u8]) -> Result<Value, (PluginError, Option<Value>)> {
         let mut buf = empty_buffer();
         // SAFETY: live instance, the view points at `values`, writable buffer.
-        let status =
-            unsafe { (self.lib.entry().options_save)(self.raw, view(values), &mut buf) } as u32;
+        let status = in_plugin(|| unsafe {
+            (self.lib.entry().options_save)(self.raw, view(values), &mut buf)
+        }) as u32;
         if status == OK {
             return self.document(status, buf).map_err(|err| (err, None));
         }
@@ -412,14 +472,46 @@ impl PluginInstance {
     pub fn invoke_bytes(&self, request: &[u8]) -> Result<Value, PluginError> {
         let mut buf = empty_buffer();
         // SAFETY: live instance, the view points at `request`, writable buffer.
-        let status =
-            unsafe { (self.lib.entry().invoke_action)(self.raw, view(request), &mut buf) } as u32;
+        let status = in_plugin(|| unsafe {
+            (self.lib.entry().invoke_action)(self.raw, view(request), &mut buf)
+        }) as u32;
         self.document(status, buf)
+    }
+
+    /// `run_due_jobs`: runs the due background jobs on this thread. `QBM_WC_STATUS_BUSY` comes
+    /// back as an error when another call of it is still running on this instance.
+    pub fn run_due_jobs(&self) -> Result<JobsReport, PluginError> {
+        let mut buf = empty_buffer();
+        let mut next_due_ms = 0u64;
+        // SAFETY: live instance, writable outputs.
+        let status = in_plugin(|| unsafe {
+            (self.lib.entry().run_due_jobs)(self.raw, &mut next_due_ms, &mut buf)
+        }) as u32;
+        let report = self.document(status, buf)?;
+        Ok(JobsReport {
+            next_due_ms,
+            report,
+        })
+    }
+
+    /// `stock_changed`: tells the plugin these items' on-hand just changed.
+    pub fn stock_changed(&self, item_ids: &[String]) -> Result<(), PluginError> {
+        let text = serde_json::json!({ "item_ids": item_ids }).to_string();
+        // SAFETY: live instance; the view points at `text`.
+        let status = in_plugin(|| unsafe {
+            (self.lib.entry().stock_changed)(self.raw, view(text.as_bytes()))
+        }) as u32;
+        if status == OK {
+            Ok(())
+        } else {
+            Err(self.lib.error(status))
+        }
     }
 
     pub fn cancel(&self, call_id: u64) -> Result<(), PluginError> {
         // SAFETY: live instance; `cancel_action` is `[thread-safe]`.
-        let status = unsafe { (self.lib.entry().cancel_action)(self.raw, call_id) } as u32;
+        let status =
+            in_plugin(|| unsafe { (self.lib.entry().cancel_action)(self.raw, call_id) }) as u32;
         if status == OK {
             Ok(())
         } else {
@@ -440,6 +532,8 @@ impl PluginInstance {
             len: 5,
         };
         let json = b"{}";
+        let mut next_due = 0u64;
+        let _inside = crate::threads::enter_plugin();
         // SAFETY: each call passes arguments the plugin must reject without dereferencing them:
         // NULL pointers, a pointer that was never an instance, or a NULL view with a length.
         unsafe {
@@ -496,6 +590,30 @@ impl PluginInstance {
                     "last_error(NULL buffer, cap 8)",
                     (e.last_error)(std::ptr::null_mut(), 8, std::ptr::null_mut()),
                 ),
+                (
+                    "run_due_jobs(NULL plugin)",
+                    (e.run_due_jobs)(null_plugin, &mut next_due, &mut buf),
+                ),
+                (
+                    "run_due_jobs(NULL out_next_due_ms)",
+                    (e.run_due_jobs)(self.raw, std::ptr::null_mut(), &mut buf),
+                ),
+                (
+                    "run_due_jobs(NULL out_report)",
+                    (e.run_due_jobs)(self.raw, &mut next_due, std::ptr::null_mut()),
+                ),
+                (
+                    "run_due_jobs(not an instance)",
+                    (e.run_due_jobs)(stale, &mut next_due, &mut buf),
+                ),
+                (
+                    "stock_changed(NULL plugin)",
+                    (e.stock_changed)(null_plugin, view(br#"{"item_ids":["1"]}"#)),
+                ),
+                (
+                    "stock_changed(NULL view)",
+                    (e.stock_changed)(self.raw, null_view),
+                ),
             ];
             (e.destroy)(null_plugin);
             (e.destroy)(stale);
@@ -511,6 +629,6 @@ impl PluginInstance {
 impl Drop for PluginInstance {
     fn drop(&mut self) {
         // SAFETY: the instance was created by this library and is destroyed exactly once.
-        unsafe { (self.lib.entry().destroy)(self.raw) };
+        in_plugin(|| unsafe { (self.lib.entry().destroy)(self.raw) });
     }
 }

@@ -104,10 +104,11 @@ pub fn options(values: &Value, schema: &Value) -> String {
         for field in section["fields"].as_array().into_iter().flatten() {
             let key = text(&field["key"]);
             let value = if field["secret"] == true {
-                if values["secrets"][key]["set"] == true {
-                    "(set, hidden)".to_string()
-                } else {
-                    "(not set)".to_string()
+                let secret = &values["secrets"][key];
+                match (secret["set"] == true, secret["protected"] == true) {
+                    (true, true) => "(set, hidden, in protected storage)".to_string(),
+                    (true, false) => "(set, hidden)".to_string(),
+                    (false, _) => "(not set)".to_string(),
                 }
             } else {
                 cell(&values["values"][key])
@@ -115,7 +116,15 @@ pub fn options(values: &Value, schema: &Value) -> String {
             t.add_row(vec![cell(&field["label"]), key.to_string(), value]);
         }
     }
-    format!("{t}\n")
+    let mut out = format!("{t}\n");
+    for problem in values["problems"].as_array().into_iter().flatten() {
+        out.push_str(&format!(
+            "Problem: {}: {}\n",
+            text(&problem["label"]),
+            text(&problem["message"])
+        ));
+    }
+    out
 }
 
 pub fn report(doc: &Value) -> String {
@@ -179,8 +188,13 @@ pub fn screen(doc: &Value) -> String {
             if let Some(option) = action["requires_option"].as_str() {
                 needs.push(format!("option {option}"));
             }
+            let unavailable = if action["available"] == false {
+                format!("  (not available: {})", text(&action["unavailable_reason"]))
+            } else {
+                String::new()
+            };
             out.push_str(&format!(
-                "    [{}] {}{}\n",
+                "    [{}] {}{}{unavailable}\n",
                 text(&action["label"]),
                 text(&action["id"]),
                 if needs.is_empty() {
@@ -195,7 +209,11 @@ pub fn screen(doc: &Value) -> String {
 }
 
 pub fn response(doc: &Value) -> String {
-    let mut out = format!("{}\n", text(&doc["message"]));
+    let mut out = match text(&doc["outcome"]) {
+        "incomplete" => format!("Stopped part way: {}\n", text(&doc["message"])),
+        "cancelled" => format!("Cancelled: {}\n", text(&doc["message"])),
+        _ => format!("{}\n", text(&doc["message"])),
+    };
     if let Some(summary) = doc["summary"].as_object() {
         let parts: Vec<String> = ["processed", "created", "updated", "skipped", "failed"]
             .iter()

@@ -1,8 +1,13 @@
 //! host-sim's answers to the plugin's callbacks, over the simulated company and a session (the
 //! logged-in user and the workstation).
+//!
+//! A [`SimHost`] is one running QBM: one workstation with one logged-in user. Several of them
+//! may share one company (the same [`Company`], or the same company file opened twice, as two
+//! workstations do).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::thread::ThreadId;
 
 use qbm_woocommerce::ffi::abi::{
     QBM_WC_AREA_COMPANY_OPTIONS, QBM_WC_AREA_COMPANY_STATE, QBM_WC_AREA_WORKSTATION_OPTIONS,
@@ -16,10 +21,11 @@ use serde_json::json;
 
 use crate::company::records::{
     AccountsQuery, Customer, CustomersQuery, Item, ItemPatch, ItemsQuery, LinkList, LinksQuery,
-    Order, OrdersQuery, StockQuery,
+    Order, OrdersQuery, StockChangesQuery, StockQuery, WooRef,
 };
-use crate::company::{Company, CompanyError};
-use crate::host_table::{Callback, HostFailure, HostServices};
+use crate::company::{Company, CompanyError, Created};
+use crate::host_table::{Arrival, Callback, HostFailure, HostServices};
+use crate::job_loop::RunSignal;
 
 /// One progress report received from the plugin.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +48,18 @@ pub struct SimHost {
     host_log: Mutex<Vec<(u32, String)>>,
     notifications: Mutex<Vec<(u32, String)>>,
     calls: Mutex<HashMap<Callback, usize>>,
+    arrivals: Mutex<Arrivals>,
+    /// Answers to lose after the change was made: (callback, how many more).
+    lost_answers: Mutex<HashMap<Callback, usize>>,
+    run_signal: Arc<RunSignal>,
+}
+
+/// Where callbacks arrived.
+#[derive(Default)]
+struct Arrivals {
+    threads: HashMap<ThreadId, Option<String>>,
+    violations: Vec<String>,
+    count: usize,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -66,6 +84,46 @@ fn parse<T: DeserializeOwned>(request: &str) -> Result<T, HostFailure> {
             format!("host-sim: {err}"),
         )
     })
+}
+
+fn secret_failure(err: std::io::Error) -> HostFailure {
+    HostFailure::new(
+        qbm_wc_status::QBM_WC_STATUS_HOST_ERROR,
+        format!("host-sim: the protected storage could not be used: {err}"),
+    )
+}
+
+/// A create request: the record, and since ABI 1.1 the WooCommerce record it is made from.
+fn parse_create<T: DeserializeOwned>(request: &str) -> Result<(T, Option<WooRef>), HostFailure> {
+    let mut document: serde_json::Value = parse(request)?;
+    let woo = match document.as_object_mut().and_then(|map| map.remove("woo")) {
+        None | Some(serde_json::Value::Null) => None,
+        Some(woo) => Some(serde_json::from_value(woo).map_err(|err| {
+            HostFailure::new(
+                qbm_wc_status::QBM_WC_STATUS_INVALID_JSON,
+                format!("host-sim: \"woo\": {err}"),
+            )
+        })?),
+    };
+    let record = serde_json::from_value(document).map_err(|err| {
+        HostFailure::new(
+            qbm_wc_status::QBM_WC_STATUS_INVALID_JSON,
+            format!("host-sim: {err}"),
+        )
+    })?;
+    Ok((record, woo))
+}
+
+/// The created (or already linked) record with `"existing"`.
+fn created<T: Serialize>(created: Created<T>) -> Result<String, HostFailure> {
+    let mut document = serde_json::to_value(&created.record).map_err(|err| {
+        HostFailure::new(
+            qbm_wc_status::QBM_WC_STATUS_INTERNAL,
+            format!("host-sim: {err}"),
+        )
+    })?;
+    document["existing"] = json!(created.existing);
+    encode(&document)
 }
 
 fn encode(value: &impl Serialize) -> Result<String, HostFailure> {
@@ -103,6 +161,9 @@ impl SimHost {
             host_log: Mutex::new(Vec::new()),
             notifications: Mutex::new(Vec::new()),
             calls: Mutex::new(HashMap::new()),
+            arrivals: Mutex::new(Arrivals::default()),
+            lost_answers: Mutex::new(HashMap::new()),
+            run_signal: Arc::new(RunSignal::default()),
         })
     }
 
@@ -156,6 +217,127 @@ impl SimHost {
     /// How many times the plugin called `callback`.
     pub fn call_count(&self, callback: Callback) -> usize {
         lock(&self.calls).get(&callback).copied().unwrap_or(0)
+    }
+
+    /// Callbacks that broke the ABI's threading promise or read a table field they must not:
+    /// each says which callback, on which thread, and what was wrong. Tests assert it is empty.
+    pub fn violations(&self) -> Vec<String> {
+        lock(&self.arrivals).violations.clone()
+    }
+
+    /// The threads callbacks arrived on (except `request_run`, which may come from anywhere).
+    pub fn callback_threads(&self) -> HashSet<ThreadId> {
+        lock(&self.arrivals).threads.keys().copied().collect()
+    }
+
+    /// How many callbacks arrived (except `request_run`).
+    pub fn callback_count(&self) -> usize {
+        lock(&self.arrivals).count
+    }
+
+    /// Forgets where callbacks arrived so far.
+    pub fn clear_arrivals(&self) {
+        *lock(&self.arrivals) = Arrivals::default();
+    }
+
+    /// Wakes the job loop: what `request_run` does.
+    pub fn run_signal(&self) -> &Arc<RunSignal> {
+        &self.run_signal
+    }
+
+    /// Makes the next `times` calls of `callback` do their work and commit it, then fail as if
+    /// the answer had been lost on the way back (the database connection broke after the
+    /// commit). The plugin sees a failure; the company has the change.
+    pub fn lose_answers(&self, callback: Callback, times: usize) {
+        lock(&self.lost_answers).insert(callback, times);
+    }
+
+    fn answer_lost(&self, callback: Callback) -> bool {
+        let mut lost = lock(&self.lost_answers);
+        match lost.get_mut(&callback) {
+            Some(left) if *left > 0 => {
+                *left -= 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The document answering one record callback.
+    fn answer(&self, callback: Callback, request: &str) -> Result<String, HostFailure> {
+        let company = &self.company;
+        match callback {
+            Callback::ItemsQuery => {
+                let query: ItemsQuery = parse(request)?;
+                encode(&json!({ "items": company.items_query(&query).map_err(failure)? }))
+            }
+            Callback::ItemsCreate => {
+                let (item, woo): (Item, _) = parse_create(request)?;
+                created(
+                    company
+                        .items_create_linked(&item, woo.as_ref())
+                        .map_err(failure)?,
+                )
+            }
+            Callback::ItemsUpdate => {
+                let patch: ItemPatch = parse(request)?;
+                encode(&company.items_update(&patch).map_err(failure)?)
+            }
+            Callback::LocationsList => {
+                encode(&json!({ "locations": company.locations().map_err(failure)? }))
+            }
+            Callback::StockOnHand => {
+                let query: StockQuery = parse(request)?;
+                let levels = company
+                    .stock_on_hand(&query.item_ids, &query.location_ids)
+                    .map_err(failure)?;
+                encode(&json!({ "quantities": levels }))
+            }
+            Callback::StockChanges => {
+                let query: StockChangesQuery = parse(request)?;
+                let (cursor, item_ids) = company
+                    .stock_changes(query.cursor.as_deref(), query.since, &query.location_ids)
+                    .map_err(failure)?;
+                encode(&json!({ "cursor": cursor, "item_ids": item_ids }))
+            }
+            Callback::AccountsList => {
+                let query: AccountsQuery = parse(request)?;
+                encode(&json!({ "accounts": company.accounts(&query.kinds).map_err(failure)? }))
+            }
+            Callback::CustomersFind => {
+                let query: CustomersQuery = parse(request)?;
+                encode(&json!({ "customers": company.customers_find(&query).map_err(failure)? }))
+            }
+            Callback::CustomersCreate => {
+                let (customer, woo): (Customer, _) = parse_create(request)?;
+                created(
+                    company
+                        .customers_create_linked(&customer, woo.as_ref())
+                        .map_err(failure)?,
+                )
+            }
+            Callback::OrdersCreate => {
+                let (order, woo): (Order, _) = parse_create(request)?;
+                created(
+                    company
+                        .orders_create_linked(&order, woo.as_ref())
+                        .map_err(failure)?,
+                )
+            }
+            Callback::OrdersQuery => {
+                let query: OrdersQuery = parse(request)?;
+                encode(&json!({ "orders": company.orders_query(&query).map_err(failure)? }))
+            }
+            Callback::LinksGet => {
+                let query: LinksQuery = parse(request)?;
+                encode(&json!({ "links": company.links_get(&query).map_err(failure)? }))
+            }
+            Callback::LinksPut => {
+                let list: LinkList = parse(request)?;
+                company.links_put(&list.links).map_err(failure)?;
+                encode(&json!({}))
+            }
+        }
     }
 
     fn scope(&self, area: u32) -> Result<String, HostFailure> {
@@ -212,62 +394,43 @@ impl HostServices for SimHost {
             .map_err(failure)
     }
 
+    fn storage_cas(
+        &self,
+        area: u32,
+        key: &str,
+        expected: Option<&str>,
+        value: Option<&str>,
+    ) -> Result<bool, HostFailure> {
+        let scope = self.scope(area)?;
+        self.company
+            .storage_cas(area, &scope, key, expected, value)
+            .map_err(failure)
+    }
+
+    fn secret_get(&self, key: &str) -> Result<Option<String>, HostFailure> {
+        self.company.secrets().get(key).map_err(secret_failure)
+    }
+
+    fn secret_set(&self, key: &str, value: Option<&str>) -> Result<(), HostFailure> {
+        self.company
+            .secrets()
+            .set(key, value)
+            .map_err(secret_failure)
+    }
+
     fn call(&self, callback: Callback, request: &str) -> Result<String, HostFailure> {
         *lock(&self.calls).entry(callback).or_default() += 1;
-        let company = &self.company;
-        match callback {
-            Callback::ItemsQuery => {
-                let query: ItemsQuery = parse(request)?;
-                encode(&json!({ "items": company.items_query(&query).map_err(failure)? }))
-            }
-            Callback::ItemsCreate => {
-                let item: Item = parse(request)?;
-                encode(&company.items_create(&item).map_err(failure)?)
-            }
-            Callback::ItemsUpdate => {
-                let patch: ItemPatch = parse(request)?;
-                encode(&company.items_update(&patch).map_err(failure)?)
-            }
-            Callback::LocationsList => {
-                encode(&json!({ "locations": company.locations().map_err(failure)? }))
-            }
-            Callback::StockOnHand => {
-                let query: StockQuery = parse(request)?;
-                let levels = company
-                    .stock_on_hand(&query.item_ids, &query.location_ids)
-                    .map_err(failure)?;
-                encode(&json!({ "quantities": levels }))
-            }
-            Callback::AccountsList => {
-                let query: AccountsQuery = parse(request)?;
-                encode(&json!({ "accounts": company.accounts(&query.kinds).map_err(failure)? }))
-            }
-            Callback::CustomersFind => {
-                let query: CustomersQuery = parse(request)?;
-                encode(&json!({ "customers": company.customers_find(&query).map_err(failure)? }))
-            }
-            Callback::CustomersCreate => {
-                let customer: Customer = parse(request)?;
-                encode(&company.customers_create(&customer).map_err(failure)?)
-            }
-            Callback::OrdersCreate => {
-                let order: Order = parse(request)?;
-                encode(&company.orders_create(&order).map_err(failure)?)
-            }
-            Callback::OrdersQuery => {
-                let query: OrdersQuery = parse(request)?;
-                encode(&json!({ "orders": company.orders_query(&query).map_err(failure)? }))
-            }
-            Callback::LinksGet => {
-                let query: LinksQuery = parse(request)?;
-                encode(&json!({ "links": company.links_get(&query).map_err(failure)? }))
-            }
-            Callback::LinksPut => {
-                let list: LinkList = parse(request)?;
-                company.links_put(&list.links).map_err(failure)?;
-                encode(&json!({}))
-            }
+        let answer = self.answer(callback, request)?;
+        if self.answer_lost(callback) {
+            return Err(HostFailure::new(
+                qbm_wc_status::QBM_WC_STATUS_HOST_ERROR,
+                format!(
+                    "host-sim: the connection to the company database broke after {} was committed; the answer was lost",
+                    callback.name()
+                ),
+            ));
         }
+        Ok(answer)
     }
 
     fn progress(&self, call_id: u64, done: u64, total: u64, message: &str) -> bool {
@@ -293,5 +456,31 @@ impl HostServices for SimHost {
 
     fn notify(&self, level: u32, message: &str) {
         lock(&self.notifications).push((level, message.to_string()));
+    }
+
+    fn request_run(&self) {
+        self.run_signal.request();
+    }
+
+    fn arrived(&self, arrival: Arrival) {
+        let mut arrivals = lock(&self.arrivals);
+        arrivals.count += 1;
+        let thread = match &arrival.thread_name {
+            Some(name) => format!("thread \"{name}\" ({:?})", arrival.thread),
+            None => format!("thread {:?}", arrival.thread),
+        };
+        if !arrival.inside_plugin {
+            arrivals.violations.push(format!(
+                "{} arrived on {thread}, which was not inside a call into the plugin",
+                arrival.callback
+            ));
+        }
+        if arrival.outside_table {
+            arrivals.violations.push(format!(
+                "{} was called on {thread} through a table field the plugin must not read (beyond the host's struct_size, or in a table released after create)",
+                arrival.callback
+            ));
+        }
+        arrivals.threads.insert(arrival.thread, arrival.thread_name);
     }
 }

@@ -7,12 +7,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde_json::{Map, Value, json};
 
 use crate::company::Company;
-use crate::loader::{PluginError, PluginInstance, PluginLibrary};
+use crate::host_table::{HostTable, Layout};
+use crate::loader::{JobsReport, PluginError, PluginInstance, PluginLibrary};
 use crate::services::SimHost;
 
 pub struct Session {
     pub host: Arc<SimHost>,
     pub plugin: PluginInstance,
+    layout: Layout,
     next_call: AtomicU64,
 }
 
@@ -44,29 +46,61 @@ impl ActionInput {
 }
 
 impl Session {
-    /// Loads the library at `path` and creates an instance for `user` on `workstation`.
+    /// Loads the library at `path` and creates an instance over `host` with the complete ABI 1.1
+    /// host table.
     pub fn open(path: &Path, host: Arc<SimHost>) -> anyhow::Result<Self> {
+        Self::open_with(path, host, Layout::Complete)
+    }
+
+    /// Like [`Session::open`], handing the plugin the host table of `layout` (an ABI 1.0 host,
+    /// or a 1.1 host without some optional callbacks).
+    pub fn open_with(path: &Path, host: Arc<SimHost>, layout: Layout) -> anyhow::Result<Self> {
         let library = PluginLibrary::load(path)?;
-        let plugin = library.create(host.clone())?;
+        Self::create(&library, host, layout)
+    }
+
+    /// A new instance on an already loaded library (another workstation in the same process).
+    pub fn create(
+        library: &Arc<PluginLibrary>,
+        host: Arc<SimHost>,
+        layout: Layout,
+    ) -> anyhow::Result<Self> {
+        let plugin = library.create_with(HostTable::with_layout(host.clone(), &layout))?;
         Ok(Self {
             host,
             plugin,
+            layout,
             next_call: AtomicU64::new(1),
         })
     }
 
-    /// A new plugin instance on the same library, company and host (as after a QBM restart that
-    /// kept the library loaded).
+    /// A new plugin instance on the same library, company, host and table layout (as after a
+    /// QBM restart that kept the library loaded).
     pub fn reopen(self) -> anyhow::Result<Self> {
         let library = Arc::clone(self.plugin.library());
         let host = Arc::clone(&self.host);
+        let layout = self.layout.clone();
         drop(self);
-        let plugin = library.create(host.clone())?;
-        Ok(Self {
-            host,
-            plugin,
-            next_call: AtomicU64::new(1),
-        })
+        Self::create(&library, host, layout)
+    }
+
+    /// The host table layout this session's instance was created with.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// Runs the due background jobs on the calling thread (`run_due_jobs`).
+    pub fn run_due_jobs(&self) -> Result<JobsReport, PluginError> {
+        self.plugin.run_due_jobs()
+    }
+
+    /// Tells the plugin that these items' on-hand changed (`stock_changed`).
+    pub fn stock_changed<I: IntoIterator<Item = S>, S: Into<String>>(
+        &self,
+        item_ids: I,
+    ) -> Result<(), PluginError> {
+        let ids: Vec<String> = item_ids.into_iter().map(Into::into).collect();
+        self.plugin.stock_changed(&ids)
     }
 
     pub fn company(&self) -> &Arc<Company> {

@@ -3,6 +3,7 @@
 
 mod common;
 
+use host_sim::session::ActionInput;
 use qbm_woocommerce::ffi::abi::qbm_wc_status;
 use serde_json::{Value, json};
 
@@ -44,6 +45,7 @@ fn the_schema_has_every_option_of_the_guide_with_its_properties() {
             "Connection",
             "Inventory Sync",
             "Import Permissions",
+            "Order Import",
             "Order Polling"
         ]
     );
@@ -62,13 +64,22 @@ fn the_schema_has_every_option_of_the_guide_with_its_properties() {
         "Sync start date",
         "Match by lookup code when SKU is not found",
         "Write missing item matches to WooCommerce logs",
+        "Subtract web orders not yet imported",
+        "Stock check interval (hours)",
+        "Stock sync status",
         "Allow importing WooCommerce orders",
         "Allow importing WooCommerce customers",
         "Allow importing WooCommerce items",
         "Allow creating new items in WooCommerce",
+        "Order statuses to import",
+        "Shipping item",
+        "Fee item",
+        "Customer for unmatched and guest orders",
+        "Location for polled orders",
         "Enable automatic WooCommerce order polling",
         "Polling interval (minutes)",
         "Last order sync",
+        "Order polling status",
     ];
     let all = fields(&schema);
     let labels: Vec<&str> = all.iter().map(|f| f["label"].as_str().unwrap()).collect();
@@ -381,4 +392,92 @@ fn only_users_allowed_to_administer_options_may_save() {
     assert!(report.is_none());
     // Reading is allowed.
     assert!(session.plugin.options().is_ok());
+}
+
+/// Presses `action` with `selection`, answering a prompt with its defaults once.
+fn press(
+    session: &host_sim::session::Session,
+    action: &str,
+    selection: &[String],
+) -> Result<Value, host_sim::loader::PluginError> {
+    let input = ActionInput::select(selection.to_vec());
+    let first = session.action(action, &input)?;
+    if first["outcome"] != "needs_input" {
+        return Ok(first);
+    }
+    let prompt = &first["prompt"];
+    let answers: serde_json::Map<String, Value> = prompt["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| !f["default"].is_null())
+        .map(|f| (f["id"].as_str().unwrap().to_string(), f["default"].clone()))
+        .collect();
+    session.action(
+        action,
+        &input.answer(prompt["id"].as_str().unwrap(), Value::Object(answers)),
+    )
+}
+
+#[test]
+fn every_action_of_every_screen_works_or_is_marked_unavailable() {
+    let shop = common::Shop::http();
+    let session = common::connected(&shop);
+    session
+        .set_options(json!({"allow_import_orders": true, "allow_import_customers": true}))
+        .unwrap();
+    let menu = session.plugin.menu().unwrap();
+    let mut pressed = 0;
+    let mut unavailable = 0;
+    for entry in menu["items"].as_array().unwrap() {
+        let screen = session
+            .plugin
+            .screen(entry["screen"].as_str().unwrap())
+            .unwrap();
+        for tab in screen["tabs"].as_array().unwrap() {
+            let load = tab["load_action"].as_str().unwrap();
+            let mut actions: Vec<Value> = tab["actions"].as_array().unwrap().clone();
+            // The load action is pressed first so its rows can be selected for the others.
+            actions.sort_by_key(|a| a["id"] != load);
+            assert!(
+                actions.iter().any(|a| a["id"] == load),
+                "tab {} lists its load action {load}",
+                tab["id"]
+            );
+            let mut selection: Vec<String> = Vec::new();
+            for action in &actions {
+                let id = action["id"].as_str().unwrap();
+                let result = press(&session, id, &selection);
+                if action["available"] == false {
+                    let err = result.expect_err(id);
+                    assert_eq!(err.name, "QBM_WC_STATUS_NOT_AVAILABLE", "{id}: {err}");
+                    let reason = action["unavailable_reason"].as_str().unwrap();
+                    assert!(err.message.contains(reason), "{id}: {err}");
+                    unavailable += 1;
+                    continue;
+                }
+                assert_eq!(action["available"], true, "{id}");
+                let response =
+                    result.unwrap_or_else(|err| panic!("{id} is offered but fails: {err}"));
+                assert_eq!(response["outcome"], "completed", "{id}: {response}");
+                pressed += 1;
+                if id == load {
+                    let key = tab["row_key"].as_str().unwrap();
+                    selection = response["table"]["rows"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|row| match &row[key] {
+                            Value::String(text) => Some(text.clone()),
+                            Value::Number(n) => Some(n.to_string()),
+                            _ => None,
+                        })
+                        .take(3)
+                        .collect();
+                }
+            }
+        }
+    }
+    assert!(pressed >= 6, "{pressed} actions were pressed");
+    assert!(unavailable >= 1, "{unavailable} actions are unavailable");
 }

@@ -334,13 +334,20 @@ fn http_without_permission() {
         &shop.key.consumer_key,
         &shop.key.consumer_secret,
     );
-    session
-        .company()
+    // Options live in one document per option area.
+    let company = session.company();
+    let stored = company
+        .storage_get(QBM_WC_AREA_COMPANY_OPTIONS, "", "options")
+        .unwrap()
+        .expect("the company options are stored");
+    let mut document: serde_json::Value = serde_json::from_str(&stored).unwrap();
+    document["store_url"] = json!(shop.store.base_url());
+    company
         .storage_set(
             QBM_WC_AREA_COMPANY_OPTIONS,
             "",
-            "option.store_url",
-            Some(&json!(shop.store.base_url()).to_string()),
+            "options",
+            Some(&document.to_string()),
         )
         .unwrap();
     expect_failure(

@@ -5,7 +5,7 @@
 mod common;
 
 use common::Shop;
-use host_sim::company::records::{ItemPatch, ItemsQuery};
+use host_sim::company::records::{ItemPatch, ItemsQuery, Link, LinksQuery};
 use host_sim::session::{ActionInput, Session};
 use serde_json::{Value, json};
 
@@ -519,14 +519,32 @@ fn import_asks_for_the_default_accounts_then_creates_items() {
     assert_eq!(created[0].accounts.income.as_deref(), Some("4100"));
     assert_eq!(created[0].accounts.asset.as_deref(), Some("1410"));
     let done_rows = rows(&done);
+    // QBM's TS-S-RED has 1037's SKU and no link to any store item: the import links it (the
+    // plugin takes it for an item an earlier import created) instead of creating a second one.
     let small_red = row_of(&done_rows, "woo_id", "1037");
-    assert_eq!(small_red["outcome"], "skipped");
-    assert!(
-        small_red["detail"]
-            .as_str()
+    assert_eq!(small_red["outcome"], "linked", "{small_red}");
+    let red = id_of(&session, "TS-S-RED");
+    let links = session
+        .company()
+        .links_get(&LinksQuery {
+            kind: "item".into(),
+            woo_ids: Some(vec!["1037".into()]),
+            qbm_ids: None,
+        })
+        .unwrap();
+    assert_eq!(links.len(), 1);
+    assert_eq!(links[0].qbm_id, red);
+    assert_eq!(
+        session
+            .company()
+            .items_query(&ItemsQuery {
+                skus: Some(vec!["FX-TSHIRT-S-RED".into()]),
+                ..Default::default()
+            })
             .unwrap()
-            .contains("already has the SKU"),
-        "{small_red}"
+            .len(),
+        1,
+        "no second item with the SKU"
     );
 
     // The chosen accounts are offered first next time.
@@ -550,6 +568,26 @@ fn import_skips_with_every_reason_and_imports_variations_by_name() {
             active: true,
             ..Default::default()
         })
+        .unwrap();
+    // QBM items that carry the store's SKUs but are linked to other store items (since deleted
+    // from the store): the import must not take them over.
+    company
+        .links_put(&[
+            Link {
+                kind: "item".into(),
+                woo_id: "2001".into(),
+                woo_parent_id: None,
+                qbm_id: id_of(&session, "MUG-01"),
+                created_at: None,
+            },
+            Link {
+                kind: "item".into(),
+                woo_id: "2002".into(),
+                woo_parent_id: None,
+                qbm_id: id_of(&session, "TS-S-RED"),
+                created_at: None,
+            },
+        ])
         .unwrap();
     // Variations 1037/1038 are in QBM already; free 1038's SKU so it is imported by name, and the
     // gift card's so the virtual product is imported.

@@ -1,6 +1,8 @@
 //! The consumer secret appears nowhere but where it is needed: every action and failure path is
 //! run, then every response, error, log line (the integration log and the host's own log), stored
-//! plugin state and host-sim's printed output is searched for it.
+//! plugin state and host-sim's printed output is searched for it. The host offers protected
+//! storage (ABI 1.1 `secret_get`/`secret_set`), so the secret is kept there and nowhere in the
+//! company database, not even in the raw bytes of its file.
 
 mod common;
 
@@ -38,11 +40,8 @@ impl Seen {
             (QBM_WC_AREA_COMPANY_STATE, String::new()),
             (QBM_WC_AREA_WORKSTATION_STATE, session.host.workstation()),
         ] {
+            // The host offers protected storage, so the secret is in no stored value at all.
             for key in company.storage_keys(area, &scope).unwrap() {
-                // The one place the secret must be: the protected option the host keeps.
-                if area == QBM_WC_AREA_COMPANY_OPTIONS && key == "option.consumer_secret" {
-                    continue;
-                }
                 let value = company
                     .storage_get(area, &scope, &key)
                     .unwrap()
@@ -268,4 +267,96 @@ fn the_secret_never_appears_in_host_sim_output() {
     }
     assert!(seen.0.contains("FX-MUG"), "the commands worked:{}", seen.0);
     seen.assert_clean(&shop.key.consumer_secret);
+}
+
+/// Every piece of the raw bytes of the company's database files.
+fn raw_database(path: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    ["", "-wal", "-journal", "-shm"]
+        .iter()
+        .filter_map(|suffix| {
+            let mut name = path.as_os_str().to_os_string();
+            name.push(suffix);
+            let file = std::path::PathBuf::from(name);
+            std::fs::read(&file)
+                .ok()
+                .map(|bytes| (file.display().to_string(), bytes))
+        })
+        .collect()
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn the_company_file_holds_no_trace_of_the_secret() {
+    use base64::Engine as _;
+    use host_sim::company::Company;
+    use host_sim::services::SimHost;
+    use std::sync::Arc;
+
+    let shop = Shop::http();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("company.sqlite");
+    let company = Arc::new(Company::open(&path).unwrap());
+    let session = Session::open(
+        &common::plugin(),
+        SimHost::new(Arc::clone(&company), "admin", "WS-01"),
+    )
+    .unwrap();
+    let mut values = shop.connection(&shop.key);
+    values["primary_location"] = json!("1");
+    session.set_options(values).unwrap();
+    for action in [
+        "options.reconnect",
+        "items.woo.refresh",
+        "items.qbm.refresh",
+    ] {
+        session.action(action, &ActionInput::default()).unwrap();
+    }
+    let secret = &shop.key.consumer_secret;
+    assert_eq!(
+        company.secrets().get("consumer_secret").unwrap().as_deref(),
+        Some(secret.as_str()),
+        "the secret is in the protected storage"
+    );
+    let options = session.plugin.options().unwrap();
+    assert_eq!(options["secrets"]["consumer_secret"]["set"], true);
+    assert_eq!(options["secrets"]["consumer_secret"]["protected"], true);
+
+    let basic = base64::engine::general_purpose::STANDARD
+        .encode(format!("{}:{}", shop.key.consumer_key, secret));
+    let secret_alone = base64::engine::general_purpose::STANDARD.encode(secret);
+    let files = raw_database(&path);
+    assert!(
+        files
+            .iter()
+            .any(|(name, _)| name.ends_with("company.sqlite"))
+    );
+    for (name, bytes) in &files {
+        for needle in [
+            secret.as_str(),
+            &secret[3..23],
+            &basic,
+            &basic[..24],
+            &secret_alone,
+        ] {
+            assert!(
+                !contains(bytes, needle.as_bytes()),
+                "{name} contains {needle:?}"
+            );
+        }
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let file = company.secrets().file().unwrap();
+        let mode = std::fs::metadata(file).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o777,
+            0o600,
+            "{} is private: {mode:o}",
+            file.display()
+        );
+    }
 }

@@ -24,7 +24,7 @@ extern "C" fn trampoline(arg: *mut std::ffi::c_void) -> *mut std::ffi::c_void {
     // SAFETY: `arg` is the `Box<Body>` leaked by `spawn` for this thread alone.
     let body: Box<Body> = unsafe { Box::from_raw(arg.cast::<Body>()) };
     // A panic must not unwind out of a C start routine; the body reports its own failures.
-    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || body()));
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(body));
     std::ptr::null_mut()
 }
 
@@ -49,9 +49,8 @@ pub fn spawn(name: &str, body: impl FnOnce() + Send + 'static) -> io::Result<Plu
             return Err(io::Error::from_raw_os_error(rc));
         }
         // SAFETY: `pthread_create` succeeded and wrote the id.
-        Ok(PluginThread {
-            id: unsafe { id.assume_init() },
-        })
+        let id = unsafe { id.assume_init() };
+        Ok(PluginThread { id })
     }
     #[cfg(not(unix))]
     {

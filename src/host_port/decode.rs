@@ -29,11 +29,10 @@ pub(crate) fn document<T: DeserializeOwned>(
 
 /// serde's wording, made readable for a person configuring a host.
 fn plain(message: &str) -> String {
-    let message = message
+    message
         .replace("invalid type: ", "has the wrong type: it is ")
         .replace(", expected ", ", but the plugin expects ")
-        .replace("missing field ", "lacks the required field ");
-    message
+        .replace("missing field ", "lacks the required field ")
 }
 
 fn parse_decimal(text: &str) -> Result<Decimal, String> {

@@ -2,8 +2,8 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::records::{Address, Customer, CustomersQuery};
-use super::{Company, CompanyError, CompanyResult};
+use super::records::{Address, Customer, CustomersQuery, WooRef};
+use super::{Company, CompanyError, CompanyResult, Created};
 
 fn digits(text: &str) -> String {
     text.chars().filter(char::is_ascii_digit).collect()
@@ -97,7 +97,8 @@ impl Company {
             .collect()
     }
 
-    /// Customers matching any criterion of the query (see `docs/ABI.md`).
+    /// Customers matching any criterion of the query (see `docs/ABI.md`); `ids: []` matches
+    /// nothing, absent criteria do not match.
     pub fn customers_find(&self, query: &CustomersQuery) -> CompanyResult<Vec<Customer>> {
         let wanted_phone = query.phone.as_deref().map(digits).filter(|p| !p.is_empty());
         let wanted_email = query
@@ -145,6 +146,16 @@ impl Company {
     }
 
     pub fn customers_create(&self, customer: &Customer) -> CompanyResult<Customer> {
+        Ok(self.customers_create_linked(customer, None)?.record)
+    }
+
+    /// `customers_create`: with `woo`, the customer and its link are created together, or the
+    /// customer already linked to that WooCommerce customer is answered (`existing`).
+    pub fn customers_create_linked(
+        &self,
+        customer: &Customer,
+        woo: Option<&WooRef>,
+    ) -> CompanyResult<Created<Customer>> {
         if customer.id.is_some() {
             return Err(CompanyError::Invalid(
                 "a new customer must not carry an id".into(),
@@ -158,18 +169,47 @@ impl Company {
                 "a customer needs a name or a company".into(),
             ));
         }
-        let mut db = self.db();
-        let tx = db.transaction()?;
-        tx.execute(
-            "INSERT INTO customers (first_name, last_name, company, email, phone) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![customer.first_name, customer.last_name, customer.company, customer.email, customer.phone],
-        )?;
-        let id = tx.last_insert_rowid();
-        save_address(&tx, id, "billing", &customer.billing)?;
-        save_address(&tx, id, "shipping", &customer.shipping)?;
-        tx.commit()?;
-        let mut created = customer.clone();
-        created.id = Some(id.to_string());
-        Ok(created)
+        self.create_linked(
+            "customer",
+            woo,
+            |tx| {
+                tx.execute(
+                    "INSERT INTO customers (first_name, last_name, company, email, phone) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![customer.first_name, customer.last_name, customer.company, customer.email, customer.phone],
+                )?;
+                let id = tx.last_insert_rowid();
+                save_address(tx, id, "billing", &customer.billing)?;
+                save_address(tx, id, "shipping", &customer.shipping)?;
+                Ok(id)
+            },
+            load_customer,
+        )
     }
+}
+
+fn load_customer(db: &Connection, id: &str) -> CompanyResult<Customer> {
+    let not_found = || CompanyError::NotFound(format!("there is no customer with id {id}"));
+    let number: i64 = id.parse().map_err(|_| not_found())?;
+    let mut customer = db
+        .query_row(
+            "SELECT first_name, last_name, company, email, phone FROM customers WHERE id = ?1",
+            [number],
+            |row| {
+                Ok(Customer {
+                    id: Some(number.to_string()),
+                    first_name: row.get(0)?,
+                    last_name: row.get(1)?,
+                    company: row.get(2)?,
+                    email: row.get(3)?,
+                    phone: row.get(4)?,
+                    billing: Address::default(),
+                    shipping: Address::default(),
+                })
+            },
+        )
+        .optional()?
+        .ok_or_else(not_found)?;
+    customer.billing = load_address(db, number, "billing")?;
+    customer.shipping = load_address(db, number, "shipping")?;
+    Ok(customer)
 }

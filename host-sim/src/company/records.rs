@@ -72,7 +72,20 @@ pub struct ItemPatch {
     pub active: Option<bool>,
 }
 
-/// `qbm.wc.items-query/1`.
+/// The WooCommerce record a create request comes from (`"woo"` in `items_create`,
+/// `customers_create` and `orders_create` requests since ABI 1.1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WooRef {
+    pub woo_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub woo_parent_id: Option<String>,
+    /// The order number people see (orders only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+}
+
+/// `qbm.wc.items-query/1`: each list filters (absent: no filter; empty: matches nothing); the
+/// lists combine with OR; `offset`/`limit` page in id order.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ItemsQuery {
     pub ids: Option<Vec<String>>,
@@ -93,6 +106,7 @@ pub struct Location {
     pub is_default: bool,
 }
 
+/// `qbm.wc.stock-query/1`: an empty list of items or locations matches nothing.
 #[derive(Debug, Clone, Deserialize)]
 pub struct StockQuery {
     pub item_ids: Vec<String>,
@@ -168,6 +182,8 @@ pub struct Customer {
     pub shipping: Address,
 }
 
+/// `qbm.wc.customers-query/1`: a customer is answered when it matches any criterion given
+/// (`ids`: an empty list matches nothing).
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct CustomersQuery {
     pub ids: Option<Vec<String>>,
@@ -188,6 +204,22 @@ pub struct OrderLine {
     pub unit_price: Decimal,
     #[serde(default, with = "rust_decimal::serde::str")]
     pub tax: Decimal,
+    /// The exact amount of the line before tax (since ABI 1.1); without it the line is
+    /// quantity × unit price.
+    #[serde(
+        default,
+        with = "rust_decimal::serde::str_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub net_amount: Option<Decimal>,
+}
+
+impl OrderLine {
+    /// What the line adds to the order before tax.
+    pub fn net(&self) -> Decimal {
+        self.net_amount
+            .unwrap_or_else(|| self.quantity * self.unit_price)
+    }
 }
 
 /// `qbm.wc.order/1`.
@@ -211,6 +243,8 @@ pub struct Order {
     pub notes: String,
 }
 
+/// `qbm.wc.orders-query/1`: the criteria given must all hold (`ids`: an empty list matches
+/// nothing; `from`/`to`: orders linked to WooCommerce dated in `[from, to)`), in date order.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct OrdersQuery {
     pub ids: Option<Vec<String>>,
@@ -230,6 +264,8 @@ pub struct Link {
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+/// `qbm.wc.links-query/1`: links of one kind; `woo_ids` and `qbm_ids` filter (absent: no filter;
+/// empty: matches nothing) and combine with OR.
 #[derive(Debug, Clone, Deserialize)]
 pub struct LinksQuery {
     pub kind: String,
@@ -240,4 +276,15 @@ pub struct LinksQuery {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct LinkList {
     pub links: Vec<Link>,
+}
+
+/// `qbm.wc.stock-changes-query/1` (ABI 1.1).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct StockChangesQuery {
+    #[serde(default)]
+    pub cursor: Option<String>,
+    #[serde(default)]
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(default)]
+    pub location_ids: Vec<String>,
 }

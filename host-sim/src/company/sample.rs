@@ -1,9 +1,12 @@
 //! The sample company a new database starts with: a small outfitter whose catalog overlaps the
 //! simulated store's recorded catalog (`FX-…` SKUs), plus items the store does not have.
 
-use rusqlite::{Connection, params};
+use std::str::FromStr;
 
-use super::CompanyResult;
+use rusqlite::{Connection, params};
+use rust_decimal::Decimal;
+
+use super::{CompanyResult, stock};
 
 pub const SAMPLE_COMPANY_NAME: &str = "Nordwind Outfitters GmbH";
 
@@ -181,9 +184,8 @@ const CUSTOMERS: &[SampleCustomer] = &[
     },
 ];
 
-/// Writes the sample company into an empty database.
-pub fn fill(conn: &mut Connection) -> CompanyResult<()> {
-    let tx = conn.transaction()?;
+/// Writes the sample company into an empty database, inside the caller's transaction.
+pub fn fill(tx: &Connection) -> CompanyResult<()> {
     tx.execute(
         "INSERT INTO company (id, name) VALUES ('NWO', ?1)",
         [SAMPLE_COMPANY_NAME],
@@ -231,10 +233,8 @@ pub fn fill(conn: &mut Connection) -> CompanyResult<()> {
         let id = tx.last_insert_rowid();
         for ((location, _, _, _), on_hand) in LOCATIONS.iter().zip(item.stock) {
             if item.kind == "inventory" {
-                tx.execute(
-                    "INSERT INTO stock (item_id, location_id, on_hand) VALUES (?1, ?2, ?3)",
-                    params![id, location, on_hand],
-                )?;
+                let on_hand = Decimal::from_str(on_hand).expect("sample quantities are decimals");
+                stock::set(tx, id, location, on_hand, "opening balance")?;
             }
         }
     }
@@ -253,6 +253,5 @@ pub fn fill(conn: &mut Connection) -> CompanyResult<()> {
             )?;
         }
     }
-    tx.commit()?;
     Ok(())
 }

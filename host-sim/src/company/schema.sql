@@ -50,12 +50,24 @@ CREATE INDEX IF NOT EXISTS items_lookup_code ON items (lookup_code COLLATE NOCAS
 CREATE INDEX IF NOT EXISTS items_upc ON items (upc COLLATE NOCASE);
 CREATE INDEX IF NOT EXISTS items_name ON items (name COLLATE NOCASE);
 
+-- Available to sell: customer orders take their quantities off when they are created.
 CREATE TABLE IF NOT EXISTS stock (
     item_id     INTEGER NOT NULL REFERENCES items(id),
     location_id TEXT NOT NULL REFERENCES locations(id),
     on_hand     TEXT NOT NULL,
     PRIMARY KEY (item_id, location_id)
 );
+
+-- Every change of on-hand; `seq` is the cursor of `stock_changes` and is never reused.
+CREATE TABLE IF NOT EXISTS stock_movements (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    item_id     INTEGER NOT NULL REFERENCES items(id),
+    location_id TEXT NOT NULL REFERENCES locations(id),
+    at          TEXT NOT NULL,
+    change      TEXT NOT NULL,
+    reason      TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS stock_movements_at ON stock_movements (at);
 
 CREATE TABLE IF NOT EXISTS customers (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -104,9 +116,13 @@ CREATE TABLE IF NOT EXISTS order_lines (
     quantity    TEXT NOT NULL,
     unit_price  TEXT NOT NULL,
     tax         TEXT NOT NULL DEFAULT '0',
+    -- The exact line amount before tax when the order gave one (NULL: quantity × unit price).
+    net_amount  TEXT,
     PRIMARY KEY (order_id, line_no)
 );
 
+-- One QBM record per WooCommerce record and kind: the primary key is what makes a create that
+-- carries a WooCommerce identity happen once, whichever workstation gets there first.
 CREATE TABLE IF NOT EXISTS links (
     kind          TEXT NOT NULL CHECK (kind IN ('item', 'customer', 'order')),
     woo_id        TEXT NOT NULL,

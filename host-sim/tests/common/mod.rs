@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use host_sim::company::Company;
+use host_sim::host_table::Layout;
 use host_sim::plugin_path;
 use host_sim::services::SimHost;
 use host_sim::session::Session;
@@ -16,9 +17,15 @@ pub fn plugin() -> PathBuf {
 
 /// A fresh sample company in memory, with `user` logged in on workstation WS-01.
 pub fn session_as(user: &str) -> Session {
+    session_with(user, Layout::Complete)
+}
+
+/// Like [`session_as`], with the host table of `layout` (an ABI 1.0 host, or a 1.1 host without
+/// some optional callbacks).
+pub fn session_with(user: &str, layout: Layout) -> Session {
     let company = Arc::new(Company::in_memory().expect("the sample company can be created"));
     let host = SimHost::new(company, user, "WS-01");
-    Session::open(&plugin(), host).expect("the plugin loads")
+    Session::open_with(&plugin(), host, layout).expect("the plugin loads")
 }
 
 pub fn session() -> Session {
@@ -74,7 +81,12 @@ impl Shop {
 /// A session as admin whose options point at `shop`, with the primary location set and both item
 /// options on.
 pub fn connected(shop: &Shop) -> Session {
-    let session = session();
+    connected_with(shop, Layout::Complete)
+}
+
+/// [`connected`] over the host table of `layout`.
+pub fn connected_with(shop: &Shop, layout: Layout) -> Session {
+    let session = session_with("admin", layout);
     let mut values = shop.connection(&shop.key);
     values["primary_location"] = json!("1");
     values["allow_create_items"] = json!(true);
