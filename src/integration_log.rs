@@ -70,15 +70,6 @@ impl Category {
             Category::Processing => "processing",
         }
     }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Category::Connection => "Connection",
-            Category::StockSync => "Stock sync",
-            Category::MissingItem => "Missing item",
-            Category::Processing => "Processing",
-        }
-    }
 }
 
 /// How serious an entry is.
@@ -248,6 +239,15 @@ impl IntegrationLog {
             .workstation
             .write()
             .unwrap_or_else(PoisonError::into_inner) = workstation.to_string();
+    }
+
+    /// Whether the workstation of new entries is known yet.
+    pub fn has_workstation(&self) -> bool {
+        !self
+            .workstation
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_empty()
     }
 
     /// Text with every known secret removed.

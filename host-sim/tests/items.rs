@@ -281,7 +281,8 @@ fn create_update_updates_matches_creates_the_rest_and_links_them() {
     assert_eq!(store_product(&shop, 1037)["price"], "19.90");
     assert_eq!(
         response["summary"],
-        json!({"processed": 4, "created": 1, "updated": 2, "skipped": 1, "failed": 0})
+        json!({"processed": 4, "created": 1, "updated": 2, "linked": 0, "unchanged": 0,
+               "skipped": 1, "failed": 0, "not_done": 0, "unknown": 0})
     );
 
     let links = session

@@ -294,7 +294,9 @@ pub struct qbm_wc_host {
     /// an item made from a WooCommerce product carries `"woo"`: the host creates the item and its
     /// link in one transaction, or answers the already linked item with `"existing": true`.
     pub items_create: qbm_wc_host_call,
-    /// Required. Updates a QBM item (`qbm.wc.item/1` with `id`; absent fields unchanged → the item).
+    /// Updates a QBM item (`qbm.wc.item/1` with `id`; absent fields unchanged → the item).
+    /// Required by ABI 1.0 plugins; since 1.1 optional, as this version never updates QBM items
+    /// (a host that also loads 1.0 plugins keeps providing it).
     pub items_update: qbm_wc_host_call,
     /// Required. Lists the QBM stores/locations (`{}` → `qbm.wc.locations/1`).
     pub locations_list: qbm_wc_host_call,

@@ -78,15 +78,15 @@ impl HostApi {
                 ),
             ));
         }
-        // `progress`, `log`, `notify` and every 1.1 callback are optional.
-        let required: [(&str, bool); 16] = [
+        // `progress`, `log`, `notify`, `items_update` (never called by this version) and every
+        // 1.1 callback are optional.
+        let required: [(&str, bool); 15] = [
             ("get_identity", host.get_identity.is_some()),
             ("check_permission", host.check_permission.is_some()),
             ("storage_get", host.storage_get.is_some()),
             ("storage_set", host.storage_set.is_some()),
             ("items_query", host.items_query.is_some()),
             ("items_create", host.items_create.is_some()),
-            ("items_update", host.items_update.is_some()),
             ("locations_list", host.locations_list.is_some()),
             ("stock_on_hand", host.stock_on_hand.is_some()),
             ("accounts_list", host.accounts_list.is_some()),
@@ -172,7 +172,6 @@ fn area_code(area: StorageArea) -> u32 {
         StorageArea::CompanyOptions => QBM_WC_AREA_COMPANY_OPTIONS,
         StorageArea::WorkstationOptions => QBM_WC_AREA_WORKSTATION_OPTIONS,
         StorageArea::CompanyState => QBM_WC_AREA_COMPANY_STATE,
-        StorageArea::WorkstationState => QBM_WC_AREA_WORKSTATION_STATE,
     }
 }
 
@@ -394,7 +393,6 @@ impl HostPort for HostApi {
         let callback = match call {
             HostCall::ItemsQuery => host.items_query,
             HostCall::ItemsCreate => host.items_create,
-            HostCall::ItemsUpdate => host.items_update,
             HostCall::LocationsList => host.locations_list,
             HostCall::StockOnHand => host.stock_on_hand,
             HostCall::AccountsList => host.accounts_list,

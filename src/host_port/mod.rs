@@ -12,7 +12,7 @@ mod exactly_once;
 mod records;
 
 pub(crate) use decode::document as decode_document;
-pub use decode::{host_decimal, host_id};
+pub use decode::host_id;
 pub use exactly_once::{Created, LinkedRecord, WooIdentity};
 pub use records::*;
 
@@ -57,7 +57,6 @@ pub enum StorageArea {
     CompanyOptions,
     WorkstationOptions,
     CompanyState,
-    WorkstationState,
 }
 
 /// The record-level host callbacks, each taking one JSON request and answering one document.
@@ -65,7 +64,6 @@ pub enum StorageArea {
 pub enum HostCall {
     ItemsQuery,
     ItemsCreate,
-    ItemsUpdate,
     LocationsList,
     StockOnHand,
     AccountsList,
@@ -85,7 +83,6 @@ impl HostCall {
         match self {
             HostCall::ItemsQuery => "items_query",
             HostCall::ItemsCreate => "items_create",
-            HostCall::ItemsUpdate => "items_update",
             HostCall::LocationsList => "locations_list",
             HostCall::StockOnHand => "stock_on_hand",
             HostCall::AccountsList => "accounts_list",
@@ -281,10 +278,6 @@ pub trait Host: HostPort {
                 return Ok(Some(all));
             }
         }
-    }
-
-    fn items_update(&self, item: &Item) -> Result<Item, HostError> {
-        self.call_json(HostCall::ItemsUpdate, item)
     }
 
     fn locations(&self) -> Result<Vec<Location>, HostError> {

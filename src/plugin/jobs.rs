@@ -331,7 +331,10 @@ pub fn run_due(plugin: &Plugin) -> CoreResult<(Value, u64)> {
                 "message": format!("{} is started but does not run on this workstation: {reason}", kind.label())}));
             continue;
         }
-        let forced = kind == JobKind::StockSync && jobs.has_moved_items();
+        // Stock the host reported moved is published at once, unless the last run failed (then
+        // the interval applies, so a failing store is not asked again in a loop).
+        let forced =
+            kind == JobKind::StockSync && jobs.has_moved_items() && job.failure_streak == 0;
         let due = jobs.due_at(kind).unwrap_or(now);
         if due > now && !forced {
             next_due = Some(next_due.map_or(due, |n| n.min(due)));
@@ -408,7 +411,17 @@ pub fn run_due(plugin: &Plugin) -> CoreResult<(Value, u64)> {
         .map(|due| (due - now).num_milliseconds().max(0) as u64)
         .unwrap_or(QBM_WC_MAX_JOB_WAIT_MS)
         .min(QBM_WC_MAX_JOB_WAIT_MS);
-    let wait_ms = if jobs.has_moved_items() { 0 } else { wait_ms };
+    // Stock reported moved during this call is due at once (the run above already took what
+    // was reported before it).
+    let stock_runs_here = load_state(plugin, JobKind::StockSync)
+        .map(|job| job.started && job.failure_streak == 0)
+        .unwrap_or(false)
+        && blocked_here(JobKind::StockSync, &settings).is_none();
+    let wait_ms = if jobs.has_moved_items() && stock_runs_here {
+        0
+    } else {
+        wait_ms
+    };
     Ok((
         json!({"schema": "qbm.wc.jobs-report/1", "jobs": entries, "next_due_ms": wait_ms}),
         wait_ms,

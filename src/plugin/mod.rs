@@ -262,6 +262,11 @@ impl Plugin {
     /// secrets to remove, and logs stored values that could not be read (once per instance).
     pub fn option_values(&self) -> CoreResult<OptionValues> {
         let values = OptionValues::load(self.host())?;
+        if !self.log.has_workstation()
+            && let Ok(identity) = self.host.identity()
+        {
+            self.log.set_workstation(&identity.workstation);
+        }
         let settings = values.settings();
         let mut secrets = Vec::new();
         if let Some(secret) = settings.consumer_secret {

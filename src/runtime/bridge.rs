@@ -98,17 +98,8 @@ impl Bridge {
         Ok(())
     }
 
-    /// Runs `future` on the plugin's threads and waits for it on this (host) thread, calling
-    /// `waiting` for every progress report and periodically in between.
-    pub fn run<T, F>(&self, future: F, waiting: &mut dyn FnMut(Waiting)) -> Result<T, BridgeError>
-    where
-        T: Send + 'static,
-        F: Future<Output = T> + Send + 'static,
-    {
-        self.run_reporting(|_| future, waiting)
-    }
-
-    /// Like [`Bridge::run`], for a future built around a [`Reporter`] it reports progress to.
+    /// Runs the future `make(reporter)` on the plugin's threads and waits for it on this (host)
+    /// thread, calling `waiting` for every progress report and periodically in between.
     pub fn run_reporting<T, F>(
         &self,
         make: impl FnOnce(Reporter) -> F,
@@ -236,17 +227,6 @@ pub struct Reporter {
 }
 
 impl Reporter {
-    /// A reporter whose reports go nowhere (for work nobody watches).
-    pub fn silent() -> Self {
-        struct Nowhere;
-        impl EventSink for Nowhere {
-            fn push(&self, _: Waiting) {}
-        }
-        Self {
-            sink: Arc::new(Nowhere),
-        }
-    }
-
     pub fn report(&self, done: u64, total: u64, message: impl Into<String>) {
         self.sink.push(Waiting::Progress(Progress {
             done,
@@ -350,6 +330,17 @@ struct AbandonGuard<T>(Arc<Mailbox<T>>);
 impl<T> Drop for AbandonGuard<T> {
     fn drop(&mut self) {
         self.0.finish(Finished::Abandoned);
+    }
+}
+
+#[cfg(test)]
+impl Bridge {
+    fn run<T, F>(&self, future: F, waiting: &mut dyn FnMut(Waiting)) -> Result<T, BridgeError>
+    where
+        T: Send + 'static,
+        F: Future<Output = T> + Send + 'static,
+    {
+        self.run_reporting(|_| future, waiting)
     }
 }
 

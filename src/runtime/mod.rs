@@ -11,5 +11,5 @@
 mod bridge;
 mod clock;
 
-pub use bridge::{Bridge, BridgeError, Progress, Reporter, Waiting};
-pub use clock::{Clock, SystemClock, TestClock};
+pub use bridge::{Bridge, Reporter, Waiting};
+pub use clock::{Clock, SystemClock};

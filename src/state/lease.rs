@@ -34,11 +34,7 @@ pub enum LeaseOutcome {
     HeldBy(Holder),
 }
 
-impl LeaseOutcome {
-    pub fn is_mine(&self) -> bool {
-        !matches!(self, LeaseOutcome::HeldBy(_))
-    }
-}
+impl LeaseOutcome {}
 
 fn key(job: &str) -> String {
     format!("lease.{job}")

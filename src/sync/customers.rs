@@ -350,14 +350,14 @@ pub fn lookups<'a>(customers: impl IntoIterator<Item = &'a Customer>) -> Vec<Cus
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SameAs {
     /// The same store customer was selected twice.
-    StoreCustomer,
+    SelectedTwice,
     /// Both resolve to this existing QBM customer.
-    QbmCustomer {
+    ExistingPartner {
         /// The QBM customer's id.
         qbm_id: String,
     },
     /// Both would create the same new QBM customer (the rule that says they are one person).
-    NewCustomer {
+    SamePerson {
         /// The rule.
         rule: MatchRule,
     },
@@ -412,11 +412,13 @@ pub enum CustomerDecision {
 
 impl CustomerDecision {
     /// Whether the decision creates a QBM customer.
+    #[cfg(test)]
     pub fn creates(&self) -> bool {
         matches!(self, CustomerDecision::Create(_))
     }
 
     /// Whether the decision writes a link to an existing QBM customer.
+    #[cfg(test)]
     pub fn links(&self) -> bool {
         matches!(self, CustomerDecision::Link { .. })
     }
@@ -451,13 +453,13 @@ impl CustomerDecision {
                 first_woo_id,
                 same_as,
             } => match same_as {
-                SameAs::StoreCustomer => {
+                SameAs::SelectedTwice => {
                     "duplicate in the selection: this customer was selected twice".to_string()
                 }
-                SameAs::QbmCustomer { qbm_id } => format!(
+                SameAs::ExistingPartner { qbm_id } => format!(
                     "duplicate in the selection: store customer #{first_woo_id} already resolves to QBM customer {qbm_id}"
                 ),
-                SameAs::NewCustomer { rule } => format!(
+                SameAs::SamePerson { rule } => format!(
                     "duplicate in the selection: store customer #{first_woo_id} has the {} and is imported instead",
                     rule.label().trim_start_matches("same ")
                 ),
@@ -552,7 +554,7 @@ pub fn decide_customers(
         let decision = if !seen_woo.insert(woo_id) {
             CustomerDecision::DuplicateInSelection {
                 first_woo_id: woo_id,
-                same_as: SameAs::StoreCustomer,
+                same_as: SameAs::SelectedTwice,
             }
         } else if let Some(qbm_id) = links.qbm_for(woo_id) {
             CustomerDecision::AlreadyLinked {
@@ -564,7 +566,7 @@ pub fn decide_customers(
                     if let Some(first) = used_qbm.get(&qbm_id) {
                         CustomerDecision::DuplicateInSelection {
                             first_woo_id: *first,
-                            same_as: SameAs::QbmCustomer { qbm_id },
+                            same_as: SameAs::ExistingPartner { qbm_id },
                         }
                     } else if let Some(other) = links.other_store_customer(&qbm_id, Some(woo_id)) {
                         CustomerDecision::LinkedToOther {
@@ -606,13 +608,14 @@ pub fn decide_customers(
 fn new_duplicate(planned_id: &str, rule: MatchRule) -> CustomerDecision {
     CustomerDecision::DuplicateInSelection {
         first_woo_id: planned_id.parse().unwrap_or_default(),
-        same_as: SameAs::NewCustomer { rule },
+        same_as: SameAs::SamePerson { rule },
     }
 }
 
 /// How many of the decisions create, link and skip (failures are the caller's: they happen
 /// when the host is asked).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg(test)]
 pub struct CustomerCounts {
     /// Decisions made.
     pub processed: usize,
@@ -625,6 +628,7 @@ pub struct CustomerCounts {
 }
 
 /// Counts the decisions for the result summary.
+#[cfg(test)]
 pub fn counts<'a>(decisions: impl IntoIterator<Item = &'a CustomerDecision>) -> CustomerCounts {
     let mut counts = CustomerCounts::default();
     for decision in decisions {
@@ -1036,7 +1040,7 @@ mod tests {
                 6,
                 CustomerDecision::DuplicateInSelection {
                     first_woo_id: 6,
-                    same_as: SameAs::StoreCustomer,
+                    same_as: SameAs::SelectedTwice,
                 },
                 "duplicate in the selection: this customer was selected twice",
             ),
@@ -1044,7 +1048,7 @@ mod tests {
                 10,
                 CustomerDecision::DuplicateInSelection {
                     first_woo_id: 4,
-                    same_as: SameAs::QbmCustomer {
+                    same_as: SameAs::ExistingPartner {
                         qbm_id: "Q-ANNA".into(),
                     },
                 },
@@ -1054,7 +1058,7 @@ mod tests {
                 11,
                 CustomerDecision::DuplicateInSelection {
                     first_woo_id: 6,
-                    same_as: SameAs::NewCustomer {
+                    same_as: SameAs::SamePerson {
                         rule: MatchRule::Email,
                     },
                 },
@@ -1064,7 +1068,7 @@ mod tests {
                 12,
                 CustomerDecision::DuplicateInSelection {
                     first_woo_id: 6,
-                    same_as: SameAs::NewCustomer {
+                    same_as: SameAs::SamePerson {
                         rule: MatchRule::PhoneAndLastName,
                     },
                 },

@@ -39,6 +39,7 @@ pub struct ExportPlan {
 
 impl ExportPlan {
     /// Number of write requests at the given batch limit.
+    #[cfg(test)]
     pub fn write_requests(&self, batch_limit: usize) -> usize {
         let limit = batch_limit.max(1);
         let products = self.creates.len() + self.product_updates.len() + self.pool_updates.len();

@@ -172,6 +172,7 @@ impl ImportableStatuses {
     }
 
     /// The statuses, in the option's order.
+    #[cfg(test)]
     pub fn statuses(&self) -> &[OrderStatus] {
         &self.0
     }

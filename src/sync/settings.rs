@@ -24,8 +24,6 @@ pub struct Settings {
     pub stock_check_hours: u32,
     pub allow_import_orders: bool,
     pub allow_import_customers: bool,
-    pub allow_import_items: bool,
-    pub allow_create_items: bool,
     pub order_import_statuses: Vec<String>,
     pub shipping_item: Option<String>,
     pub fee_item: Option<String>,

@@ -25,12 +25,15 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
+#[cfg(test)]
+use chrono::Offset;
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
 /// The format WooCommerce accepts for `after`/`before` (no offset, see the module rules).
+#[cfg(test)]
 const QUERY_FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
 
 /// The store's time zone, from WordPress's `timezone_string` and `gmt_offset`.
@@ -92,6 +95,7 @@ impl StoreZone {
     }
 
     /// A fixed offset in (possibly fractional) hours.
+    #[cfg(test)]
     pub fn fixed_hours(hours: Decimal) -> Result<StoreZone, ZoneError> {
         Ok(StoreZone::Fixed {
             offset: offset_from_hours(hours)?,
@@ -139,6 +143,7 @@ impl StoreZone {
     }
 
     /// The offset from UTC in force at a UTC instant.
+    #[cfg(test)]
     pub fn offset_at(&self, at: DateTime<Utc>) -> FixedOffset {
         match self {
             StoreZone::Named(tz) => tz.offset_from_utc_datetime(&at.naive_utc()).fix(),
@@ -213,12 +218,14 @@ pub fn day_window(
 
 impl GmtWindow {
     /// Whether a UTC instant (an order's `date_created_gmt`) lies in the window.
+    #[cfg(test)]
     pub fn contains(&self, at: DateTime<Utc>) -> bool {
         self.start <= at && at < self.end
     }
 
     /// The `after` parameter (with `dates_are_gmt=true`): one second before the start, because
     /// WooCommerce's `after` is strict and works in whole seconds.
+    #[cfg(test)]
     pub fn after_param(&self) -> String {
         (self.start - Duration::seconds(1))
             .format(QUERY_FORMAT)
@@ -226,6 +233,7 @@ impl GmtWindow {
     }
 
     /// The `before` parameter (with `dates_are_gmt=true`): the end itself, as `before` is strict.
+    #[cfg(test)]
     pub fn before_param(&self) -> String {
         self.end.format(QUERY_FORMAT).to_string()
     }

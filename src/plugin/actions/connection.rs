@@ -153,6 +153,8 @@ fn details(report: &ConnectionReport) -> Value {
 /// Forgets the cached WooCommerce item data, so the next Refresh reads the store again.
 pub fn clear_cache(ctx: &ActionContext) -> CoreResult<ActionResponse> {
     let removed = ctx.plugin.catalog().clear()?;
+    // What stock sync published belongs to the store's data too: its next run starts afresh.
+    ctx.engine(crate::sync::engine::stock_cycle::forget)?;
     ctx.plugin.log().info(
         Category::Processing,
         &format!(

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-pub use response::{ActionResponse, Outcome, Prompt, PromptChoice, PromptField, Summary, Table};
+pub use response::{ActionResponse, Outcome, Prompt, PromptChoice, PromptField, Table};
 
 use super::Plugin;
 use super::error::{CoreError, CoreResult};
@@ -125,11 +125,6 @@ impl ActionContext<'_> {
 
     pub fn is_cancelled(&self) -> bool {
         self.cancel.is_cancelled()
-    }
-
-    /// The client for the configured store.
-    pub fn client(&self) -> CoreResult<Arc<WooClient>> {
-        self.plugin.client(&self.settings)
     }
 
     /// Runs store work on the plugin's I/O threads while this host thread waits, relaying the

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde_json::{Map, Value, json};
 
-pub use schema::{FIELDS, FieldKind, FieldSpec, ORDER_STATUSES, Scope, Section, keys};
+pub use schema::{FIELDS, FieldKind, FieldSpec, Scope, keys};
 use validate::Validation;
 pub use validate::{FieldMessage, OptionReport};
 
@@ -139,7 +139,6 @@ fn area_label(area: StorageArea) -> &'static str {
         StorageArea::CompanyOptions => "company options",
         StorageArea::WorkstationOptions => "this workstation's options",
         StorageArea::CompanyState => "company state",
-        StorageArea::WorkstationState => "workstation state",
     }
 }
 
@@ -231,10 +230,6 @@ impl OptionValues {
         &self.problems
     }
 
-    pub fn secret_store(&self) -> SecretStore {
-        self.secret_store
-    }
-
     fn secret_is_set(&self) -> bool {
         !self.text(keys::CONSUMER_SECRET).is_empty()
     }
@@ -318,8 +313,6 @@ impl OptionValues {
             stock_check_hours: number(keys::STOCK_CHECK_HOURS),
             allow_import_orders: self.flag(keys::ALLOW_IMPORT_ORDERS),
             allow_import_customers: self.flag(keys::ALLOW_IMPORT_CUSTOMERS),
-            allow_import_items: self.flag(keys::ALLOW_IMPORT_ITEMS),
-            allow_create_items: self.flag(keys::ALLOW_CREATE_ITEMS),
             order_import_statuses: text_list(keys::ORDER_IMPORT_STATUSES),
             shipping_item: id(keys::SHIPPING_ITEM),
             fee_item: id(keys::FEE_ITEM),

@@ -215,6 +215,9 @@ pub fn import(engine: &Engine, selection: &[String]) -> SyncResult<RunReport> {
     let mut stopped = None;
     for (done, (woo_id, decision)) in decisions.into_iter().enumerate() {
         let email = email_of.get(&woo_id).cloned().unwrap_or_default();
+        if stopped.is_none() {
+            engine.progress(done as u64, total, &format!("Importing customer #{woo_id}"));
+        }
         if stopped.is_some() || engine.is_cancelled() {
             stopped.get_or_insert(Stop::Cancelled);
             rows.push(Row::new(
@@ -226,7 +229,6 @@ pub fn import(engine: &Engine, selection: &[String]) -> SyncResult<RunReport> {
             ));
             continue;
         }
-        engine.progress(done as u64, total, &format!("Importing customer #{woo_id}"));
         let row = match &decision {
             CustomerDecision::AlreadyLinked { qbm_id } => Row::new(
                 named(qbm_id),

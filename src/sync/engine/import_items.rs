@@ -149,6 +149,9 @@ pub fn run(
     for (done, (woo_id, decision)) in decisions.into_iter().enumerate() {
         let woo = by_id[&woo_id];
         let sku = woo.sku.clone().unwrap_or_default();
+        if stopped.is_none() {
+            engine.progress(done as u64, total, &format!("Importing {}", woo.name));
+        }
         if stopped.is_some() || engine.is_cancelled() {
             stopped.get_or_insert(Stop::Cancelled);
             rows.push(Row::new(
@@ -160,7 +163,6 @@ pub fn run(
             ));
             continue;
         }
-        engine.progress(done as u64, total, &format!("Importing {}", woo.name));
         if let Some(qbm_id) = linked_woo.get(&woo_id.to_string()) {
             rows.push(Row::new(
                 code(qbm_id),
@@ -185,7 +187,7 @@ pub fn run(
                     Some(woo_id),
                     sku,
                     RowOutcome::Linked,
-                    "a QBM item with this SKU and no link existed (an earlier import created it but could not link it): it is linked now",
+                    "a QBM item with this SKU existed without a link to any store item (made by hand, or by an import whose link was lost): it is linked to this store item now instead of a second item being created",
                 )
             }
             Decision::SkuTaken { reason, .. } | Decision::Skip(reason) => {

@@ -516,8 +516,11 @@ pub fn import_orders(
         let currency = by_id
             .get(&woo_id)
             .map_or(String::new(), |o| o.currency.clone());
-        if stopped.is_none() && engine.is_cancelled() {
-            stopped = Some(Stop::Cancelled);
+        if stopped.is_none() {
+            engine.progress(done as u64, total, &format!("Importing order {number}"));
+            if engine.is_cancelled() {
+                stopped = Some(Stop::Cancelled);
+            }
         }
         if stopped.is_some() {
             rows.push(Row::new(
@@ -529,7 +532,6 @@ pub fn import_orders(
             ));
             continue;
         }
-        engine.progress(done as u64, total, &format!("Importing order {number}"));
         let row = match planned {
             OrderOutcome::AlreadyImported { qbm_id } => {
                 outcome.handled.push(woo_id);

@@ -90,8 +90,6 @@ pub struct PollReport {
     pub waiting: usize,
     /// Imported orders found cancelled or refunded in the store (newly flagged).
     pub flagged: usize,
-    /// The window that was read.
-    pub window: (DateTime<Utc>, DateTime<Utc>),
     pub advanced: bool,
 }
 
@@ -104,10 +102,7 @@ pub fn run(
     let now = engine.clock.now();
     let from = last_order_sync(engine.host)?.unwrap_or(started_at - FIRST_LOOK_BACK) - OVERLAP;
     let until = now - SETTLE;
-    let mut outcome = PollReport {
-        window: (from, until),
-        ..PollReport::default()
-    };
+    let mut outcome = PollReport::default();
     if until <= from {
         return Ok(outcome);
     }

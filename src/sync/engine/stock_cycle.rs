@@ -285,13 +285,14 @@ pub fn run(
         .filter(|r| r.outcome == RowOutcome::Missing)
         .count();
     outcome.report.rows.extend(rows);
-    if mode.writes() && !new_links.is_empty() {
-        if let Err(err) = engine.host.links_put(new_links) {
-            outcome
-                .report
-                .warnings
-                .push(format!("new item matches could not be linked: {err}"));
-        }
+    if mode.writes()
+        && !new_links.is_empty()
+        && let Err(err) = engine.host.links_put(new_links)
+    {
+        outcome
+            .report
+            .warnings
+            .push(format!("new item matches could not be linked: {err}"));
     }
 
     // QBM quantities of every item behind the targets.
@@ -341,7 +342,7 @@ pub fn run(
     }
     let mut qbm: HashMap<u64, Decimal> = HashMap::new();
     let mut refused: Vec<(u64, QuantityError)> = Vec::new();
-    for (&target, _) in &targets.members {
+    for &target in targets.members.keys() {
         let quantity = qbm_of_target(target);
         if let Err(err) = store_quantity(quantity) {
             refused.push((target, err));
@@ -1017,7 +1018,7 @@ fn send_wave(
         failed: HashMap::new(),
         stopped: None,
     };
-    let mut stop = |err: &WooError, sent: &mut Sent| {
+    let stop = |err: &WooError, sent: &mut Sent| {
         if stops_everything(err) && sent.stopped.is_none() {
             sent.stopped = Some(err.to_string());
         }

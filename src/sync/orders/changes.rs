@@ -148,6 +148,7 @@ pub fn changes_after_import(
 }
 
 /// All changes in one text ("" when nothing changed).
+#[cfg(test)]
 pub fn describe(imported: &ImportedOrder, changes: &[OrderChange]) -> String {
     changes
         .iter()

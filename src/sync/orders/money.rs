@@ -148,11 +148,13 @@ pub struct PlannedOrder {
 
 impl PlannedOrder {
     /// Σ net amounts.
+    #[cfg(test)]
     pub fn net_total(&self) -> Decimal {
         self.lines.iter().map(|l| l.net_amount).sum()
     }
 
     /// Σ taxes.
+    #[cfg(test)]
     pub fn tax_total(&self) -> Decimal {
         self.lines.iter().map(|l| l.tax).sum()
     }

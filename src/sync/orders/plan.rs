@@ -114,6 +114,7 @@ impl ImportPlan {
     }
 
     /// The orders ready to create.
+    #[cfg(test)]
     pub fn ready(&self) -> Vec<&PlannedOrder> {
         self.orders
             .iter()
