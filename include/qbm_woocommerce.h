@@ -280,7 +280,9 @@ typedef struct qbm_wc_host {
   // an item made from a WooCommerce product carries `"woo"`: the host creates the item and its
   // link in one transaction, or answers the already linked item with `"existing": true`.
   qbm_wc_host_call items_create;
-  // Required. Updates a QBM item (`qbm.wc.item/1` with `id`; absent fields unchanged → the item).
+  // Updates a QBM item (`qbm.wc.item/1` with `id`; absent fields unchanged → the item).
+  // Required by ABI 1.0 plugins; since 1.1 optional, as this version never updates QBM items
+  // (a host that also loads 1.0 plugins keeps providing it).
   qbm_wc_host_call items_update;
   // Required. Lists the QBM stores/locations (`{}` → `qbm.wc.locations/1`).
   qbm_wc_host_call locations_list;
