@@ -35,7 +35,16 @@ pub struct DemoArgs {
     pub tls_dir: Option<PathBuf>,
 }
 
-fn step(title: &str) {
+mod customers_orders;
+mod jobs;
+
+/// What the demo's sections work with.
+pub(crate) struct Walk<'a> {
+    pub session: &'a Session,
+    pub store: &'a SimStore,
+}
+
+pub(crate) fn step(title: &str) {
     println!("\n━━ {title} ━━");
 }
 
@@ -82,7 +91,7 @@ fn run_trusting_a_new_certificate(args: &DemoArgs, plugin: &Path) -> anyhow::Res
     Ok(())
 }
 
-fn show(result: Result<Value, crate::loader::PluginError>) -> anyhow::Result<Value> {
+pub(crate) fn show(result: Result<Value, crate::loader::PluginError>) -> anyhow::Result<Value> {
     match result {
         Ok(response) => {
             print!("{}", render::response(&response));
@@ -95,7 +104,7 @@ fn show(result: Result<Value, crate::loader::PluginError>) -> anyhow::Result<Val
     }
 }
 
-fn ids_of(session: &Session, codes: &[&str]) -> anyhow::Result<Vec<String>> {
+pub(crate) fn ids_of(session: &Session, codes: &[&str]) -> anyhow::Result<Vec<String>> {
     let items = session.company().items_query(&ItemsQuery {
         codes: Some(codes.iter().map(|c| c.to_string()).collect()),
         ..ItemsQuery::default()
@@ -103,7 +112,7 @@ fn ids_of(session: &Session, codes: &[&str]) -> anyhow::Result<Vec<String>> {
     Ok(items.into_iter().filter_map(|i| i.id).collect())
 }
 
-fn store_stock(store: &SimStore, ids: &[u64]) {
+pub(crate) fn store_stock(store: &SimStore, ids: &[u64]) {
     store.with_data(|data| {
         for id in ids {
             if let Some(product) = data.products.get(id) {
@@ -236,25 +245,12 @@ fn walk_through(args: &DemoArgs, plugin: &Path, tls: Option<TlsMaterial>) -> any
         &import.answer("default_accounts", Value::Object(answers)),
     ))?;
 
-    step("Automatic stock sync: started in Options, run by QBM's job thread");
-    session
-        .set_options(json!({ "stock_sync_on_this_client": true }))
-        .map_err(|(err, _)| err)?;
-    show(session.action("options.stock_sync.start", &ActionInput::default()))?;
-    let mug = ids_of(&session, &["MUG-01"])?;
-    session
-        .company()
-        .set_on_hand(&mug[0], "1", rust_decimal::Decimal::from(25))?;
-    session.stock_changed(mug)?;
-    println!(
-        "MUG-01 was counted at 25 in the Main Warehouse; the plugin was told (stock_changed) and asked for an early run {} time(s).",
-        session.host.run_signal().requests()
-    );
-    let jobs = session.run_due_jobs()?;
-    for entry in crate::job_loop::entries(&jobs.report) {
-        println!("  {}", crate::job_loop::describe(entry));
-    }
-    println!("Next call of run_due_jobs in {} ms.", jobs.next_due_ms);
+    let walk = Walk {
+        session: &session,
+        store: &store,
+    };
+    customers_orders::walk(&walk)?;
+    jobs::walk(&walk)?;
 
     step("WooCommerce Logs after the walk-through");
     show(session.action("logs.refresh", &ActionInput::default()))?;
