@@ -9,6 +9,7 @@ pub mod host_table;
 pub mod job_loop;
 pub mod loader;
 pub mod plugin_path;
+pub mod progress;
 pub mod render;
 pub mod services;
 pub mod session;

@@ -26,6 +26,7 @@ use crate::company::records::{
 use crate::company::{Company, CompanyError, Created};
 use crate::host_table::{Arrival, Callback, HostFailure, HostServices};
 use crate::job_loop::RunSignal;
+use crate::progress::ProgressView;
 
 /// One progress report received from the plugin.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,7 +44,8 @@ pub struct SimHost {
     workstation: RwLock<String>,
     /// Answer "cancel" once a progress report reaches this many done steps.
     cancel_at: Mutex<Option<u64>>,
-    print_progress: bool,
+    /// Where progress is shown (the CLI and the demo), or nowhere (tests).
+    progress_view: Option<ProgressView>,
     progress: Mutex<Vec<ProgressEvent>>,
     host_log: Mutex<Vec<(u32, String)>>,
     notifications: Mutex<Vec<(u32, String)>>,
@@ -156,7 +158,7 @@ impl SimHost {
             user: RwLock::new(user.to_string()),
             workstation: RwLock::new(workstation.to_string()),
             cancel_at: Mutex::new(None),
-            print_progress,
+            progress_view: print_progress.then(ProgressView::for_stderr),
             progress: Mutex::new(Vec::new()),
             host_log: Mutex::new(Vec::new()),
             notifications: Mutex::new(Vec::new()),
@@ -169,6 +171,13 @@ impl SimHost {
 
     pub fn company(&self) -> &Arc<Company> {
         &self.company
+    }
+
+    /// Clears a progress bar once the action it belonged to answered.
+    pub fn finish_progress(&self) {
+        if let Some(view) = &self.progress_view {
+            view.finish();
+        }
     }
 
     pub fn user(&self) -> String {
@@ -434,12 +443,8 @@ impl HostServices for SimHost {
     }
 
     fn progress(&self, call_id: u64, done: u64, total: u64, message: &str) -> bool {
-        if self.print_progress {
-            if total > 0 {
-                eprintln!("  … {done}/{total} {message}");
-            } else {
-                eprintln!("  … {message}");
-            }
+        if let Some(view) = &self.progress_view {
+            view.show(call_id, done, total, message);
         }
         lock(&self.progress).push(ProgressEvent {
             call_id,

@@ -126,7 +126,9 @@ impl Session {
 
     /// Presses a button.
     pub fn action(&self, action: &str, input: &ActionInput) -> Result<Value, PluginError> {
-        self.plugin.invoke(&self.request(action, input))
+        let answer = self.plugin.invoke(&self.request(action, input));
+        self.host.finish_progress();
+        answer
     }
 
     /// Saves option values (`{"key": value, …}`) as the current user.

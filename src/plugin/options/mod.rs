@@ -371,17 +371,17 @@ struct Checked {
 /// Looks up what a value refers to in QBM (locations, items, customers), once per check.
 struct References<'a> {
     host: &'a dyn HostPort,
-    locations: std::cell::OnceCell<Option<Vec<String>>>,
+    locations: std::cell::OnceCell<Result<Vec<String>, String>>,
 }
 
 impl validate::Lookup for References<'_> {
-    fn locations(&self) -> Option<Vec<String>> {
+    fn locations(&self) -> Result<Vec<String>, String> {
         self.locations
             .get_or_init(|| {
                 self.host
                     .locations()
-                    .ok()
                     .map(|list| list.into_iter().map(|l| l.id).collect::<Vec<_>>())
+                    .map_err(|err| err.to_string())
             })
             .clone()
     }

@@ -11,8 +11,8 @@ use crate::host_port::HostError;
 
 /// What validation needs to know about QBM's records.
 pub trait Lookup {
-    /// The ids of QBM's locations, or `None` when they cannot be read.
-    fn locations(&self) -> Option<Vec<String>>;
+    /// The ids of QBM's locations, or why they cannot be read.
+    fn locations(&self) -> Result<Vec<String>, String>;
     fn item_exists(&self, id: &str) -> Result<bool, HostError>;
     fn customer_exists(&self, id: &str) -> Result<bool, HostError>;
 }
@@ -281,14 +281,19 @@ impl<'a> Validation<'a> {
         &mut self,
         spec: &FieldSpec,
         ids: &[String],
-        known: &dyn Fn() -> Option<Vec<String>>,
+        known: &dyn Fn() -> Result<Vec<String>, String>,
     ) {
-        let Some(known) = known() else {
-            self.error(
-                spec.key,
-                "QBM's locations could not be read, so the choice cannot be checked",
-            );
-            return;
+        let known = match known() {
+            Ok(known) => known,
+            Err(why) => {
+                self.error(
+                    spec.key,
+                    format!(
+                        "QBM's locations could not be read, so the choice cannot be checked ({why})"
+                    ),
+                );
+                return;
+            }
         };
         for id in ids {
             if !known.iter().any(|k| k == id) {
