@@ -1,7 +1,6 @@
 //! QBM ⇄ WooCommerce integration: a plugin library that QBM loads through a C ABI
 //! (see `include/qbm_woocommerce.h` and `docs/ABI.md`), with the WooCommerce REST client and the
 //! sync engine inside.
-#![deny(unsafe_code)]
 
 // Public: the ABI types (for hosts written in Rust, like host-sim), the WooCommerce client and
 // the secret wrapper (tested on their own). Everything else is the plugin's inside, so the

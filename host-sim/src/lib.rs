@@ -1,6 +1,5 @@
 //! host-sim: loads the QBM WooCommerce plugin through its C ABI exactly as QBM does, over a
 //! simulated QBM company (SQLite) and a simulated WooCommerce store (HTTP on 127.0.0.1).
-#![deny(unsafe_code)]
 
 pub mod cli;
 pub mod company;

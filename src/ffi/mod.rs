@@ -3,7 +3,6 @@
 //! Each exported function or table entry does four things: enter the panic boundary, check and
 //! convert its arguments, call one function of the safe core, and write its outputs.
 #![allow(unsafe_code)]
-#![warn(clippy::undocumented_unsafe_blocks)]
 
 pub mod abi;
 mod boundary;
