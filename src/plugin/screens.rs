@@ -1,20 +1,54 @@
 //! The menu and the screens the host renders: tabs, list columns, filters and buttons.
 
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::actions::catalog::{ActionSpec, tab_actions};
+
+/// What a column holds, so the host can align, format and sort it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColumnKind {
+    Text,
+    Number,
+    Money,
+    Date,
+    Datetime,
+}
 
 /// A column of a list.
 #[derive(Debug, Clone, Copy)]
 pub struct Column {
     pub id: &'static str,
     pub label: &'static str,
-    /// `text`, `number`, `money`, `date`, `datetime` or `bool`.
-    pub kind: &'static str,
+    pub kind: ColumnKind,
 }
 
-const fn col(id: &'static str, label: &'static str, kind: &'static str) -> Column {
+impl Column {
+    /// The column as the host sees it in a screen or a result table.
+    pub fn document(&self) -> Value {
+        json!({"id": self.id, "label": self.label, "type": self.kind})
+    }
+}
+
+const fn col(id: &'static str, label: &'static str, kind: ColumnKind) -> Column {
     Column { id, label, kind }
+}
+
+/// The input a filter asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FilterKind {
+    /// A day, `YYYY-MM-DD`.
+    Date,
+    /// A QBM location id.
+    Location,
+    /// One of the filter's `choices`.
+    Choice,
+    /// Free text, such as a search.
+    Text,
+    /// A page number from 1 (the load response's `paging` says how many there are).
+    Page,
 }
 
 /// An input above a list whose value travels in the action request's `params`.
@@ -22,8 +56,7 @@ const fn col(id: &'static str, label: &'static str, kind: &'static str) -> Colum
 pub struct Filter {
     pub id: &'static str,
     pub label: &'static str,
-    /// `date`, `location` or `choice`.
-    pub kind: &'static str,
+    pub kind: FilterKind,
     pub choices: &'static [(&'static str, &'static str)],
 }
 
@@ -53,13 +86,13 @@ const DATE_RANGE: [Filter; 2] = [
     Filter {
         id: "from",
         label: "From",
-        kind: "date",
+        kind: FilterKind::Date,
         choices: &[],
     },
     Filter {
         id: "to",
         label: "To",
-        kind: "date",
+        kind: FilterKind::Date,
         choices: &[],
     },
 ];
@@ -68,7 +101,7 @@ const DATE_RANGE: [Filter; 2] = [
 const PAGE: Filter = Filter {
     id: "page",
     label: "Page",
-    kind: "page",
+    kind: FilterKind::Page,
     choices: &[],
 };
 
@@ -85,17 +118,17 @@ pub const SCREENS: &[Screen] = &[
                 row_key: "item_id",
                 load_action: "items.qbm.refresh",
                 columns: &[
-                    col("item_id", "QBM id", "text"),
-                    col("code", "Code", "text"),
-                    col("name", "Name", "text"),
-                    col("sku", "SKU", "text"),
-                    col("lookup_code", "Lookup code", "text"),
-                    col("price", "Price", "money"),
-                    col("qbm_stock", "QBM stock", "number"),
-                    col("match", "WooCommerce match", "text"),
-                    col("matched_by", "Matched by", "text"),
-                    col("online_price", "Online price", "money"),
-                    col("online_stock", "Online stock", "number"),
+                    col("item_id", "QBM id", ColumnKind::Text),
+                    col("code", "Code", ColumnKind::Text),
+                    col("name", "Name", ColumnKind::Text),
+                    col("sku", "SKU", ColumnKind::Text),
+                    col("lookup_code", "Lookup code", ColumnKind::Text),
+                    col("price", "Price", ColumnKind::Money),
+                    col("qbm_stock", "QBM stock", ColumnKind::Number),
+                    col("match", "WooCommerce match", ColumnKind::Text),
+                    col("matched_by", "Matched by", ColumnKind::Text),
+                    col("online_price", "Online price", ColumnKind::Money),
+                    col("online_stock", "Online stock", ColumnKind::Number),
                 ],
                 filters: &[],
             },
@@ -105,12 +138,12 @@ pub const SCREENS: &[Screen] = &[
                 row_key: "woo_id",
                 load_action: "items.check.refresh",
                 columns: &[
-                    col("woo_id", "WooCommerce id", "text"),
-                    col("qbm_items", "QBM items", "text"),
-                    col("store_now", "Store now", "number"),
-                    col("should_be", "Should be", "number"),
-                    col("because", "Because", "text"),
-                    col("cause", "Likely cause", "text"),
+                    col("woo_id", "WooCommerce id", ColumnKind::Text),
+                    col("qbm_items", "QBM items", ColumnKind::Text),
+                    col("store_now", "Store now", ColumnKind::Number),
+                    col("should_be", "Should be", ColumnKind::Number),
+                    col("because", "Because", ColumnKind::Text),
+                    col("cause", "Likely cause", ColumnKind::Text),
                 ],
                 filters: &[],
             },
@@ -120,15 +153,15 @@ pub const SCREENS: &[Screen] = &[
                 row_key: "woo_id",
                 load_action: "items.woo.refresh",
                 columns: &[
-                    col("woo_id", "ID", "text"),
-                    col("parent_id", "Parent", "text"),
-                    col("sku", "SKU", "text"),
-                    col("name", "Name", "text"),
-                    col("type", "Type", "text"),
-                    col("price", "Price", "money"),
-                    col("stock", "Stock", "number"),
-                    col("manage_stock", "Stock managed", "text"),
-                    col("qbm_match", "QBM item", "text"),
+                    col("woo_id", "ID", ColumnKind::Text),
+                    col("parent_id", "Parent", ColumnKind::Text),
+                    col("sku", "SKU", ColumnKind::Text),
+                    col("name", "Name", ColumnKind::Text),
+                    col("type", "Type", ColumnKind::Text),
+                    col("price", "Price", ColumnKind::Money),
+                    col("stock", "Stock", ColumnKind::Number),
+                    col("manage_stock", "Stock managed", ColumnKind::Text),
+                    col("qbm_match", "QBM item", ColumnKind::Text),
                 ],
                 filters: &[],
             },
@@ -144,22 +177,22 @@ pub const SCREENS: &[Screen] = &[
             row_key: "woo_id",
             load_action: "customers.woo.refresh",
             columns: &[
-                col("woo_id", "ID", "text"),
-                col("name", "Name", "text"),
-                col("company", "Company", "text"),
-                col("email", "E-mail", "text"),
-                col("phone", "Phone", "text"),
-                col("city", "City", "text"),
-                col("country", "Country", "text"),
-                col("registered", "Registered", "date"),
-                col("orders_count", "Orders", "number"),
-                col("qbm_match", "QBM customer", "text"),
+                col("woo_id", "ID", ColumnKind::Text),
+                col("name", "Name", ColumnKind::Text),
+                col("company", "Company", ColumnKind::Text),
+                col("email", "E-mail", ColumnKind::Text),
+                col("phone", "Phone", ColumnKind::Text),
+                col("city", "City", ColumnKind::Text),
+                col("country", "Country", ColumnKind::Text),
+                col("registered", "Registered", ColumnKind::Date),
+                col("orders_count", "Orders", ColumnKind::Number),
+                col("qbm_match", "QBM customer", ColumnKind::Text),
             ],
             filters: &[
                 Filter {
                     id: "search",
                     label: "Search (name or e-mail)",
-                    kind: "text",
+                    kind: FilterKind::Text,
                     choices: &[],
                 },
                 PAGE,
@@ -177,17 +210,17 @@ pub const SCREENS: &[Screen] = &[
                 row_key: "woo_id",
                 load_action: "orders.woo.refresh",
                 columns: &[
-                    col("woo_id", "ID", "text"),
-                    col("number", "Order", "text"),
-                    col("date", "Date (store time)", "text"),
-                    col("status", "Status", "text"),
-                    col("customer", "Customer", "text"),
-                    col("email", "E-mail", "text"),
-                    col("items", "Items", "number"),
-                    col("total", "Total", "money"),
-                    col("currency", "Currency", "text"),
-                    col("payment", "Payment", "text"),
-                    col("qbm_order", "QBM order", "text"),
+                    col("woo_id", "ID", ColumnKind::Text),
+                    col("number", "Order", ColumnKind::Text),
+                    col("date", "Date (store time)", ColumnKind::Text),
+                    col("status", "Status", ColumnKind::Text),
+                    col("customer", "Customer", ColumnKind::Text),
+                    col("email", "E-mail", ColumnKind::Text),
+                    col("items", "Items", ColumnKind::Number),
+                    col("total", "Total", ColumnKind::Money),
+                    col("currency", "Currency", ColumnKind::Text),
+                    col("payment", "Payment", ColumnKind::Text),
+                    col("qbm_order", "QBM order", ColumnKind::Text),
                 ],
                 filters: &[
                     DATE_RANGE[0],
@@ -195,7 +228,7 @@ pub const SCREENS: &[Screen] = &[
                     Filter {
                         id: "location_id",
                         label: "Import into location",
-                        kind: "location",
+                        kind: FilterKind::Location,
                         choices: &[],
                     },
                     PAGE,
@@ -207,17 +240,17 @@ pub const SCREENS: &[Screen] = &[
                 row_key: "qbm_id",
                 load_action: "orders.imported.refresh",
                 columns: &[
-                    col("qbm_id", "QBM id", "text"),
-                    col("qbm_number", "QBM order", "text"),
-                    col("reference", "WooCommerce order", "text"),
-                    col("woo_id", "WooCommerce id", "text"),
-                    col("date", "Date", "datetime"),
-                    col("customer", "Customer", "text"),
-                    col("location", "Location", "text"),
-                    col("total", "Total", "money"),
-                    col("imported_at", "Imported at", "datetime"),
-                    col("store_status", "Store status now", "text"),
-                    col("changes", "Changes since import", "text"),
+                    col("qbm_id", "QBM id", ColumnKind::Text),
+                    col("qbm_number", "QBM order", ColumnKind::Text),
+                    col("reference", "WooCommerce order", ColumnKind::Text),
+                    col("woo_id", "WooCommerce id", ColumnKind::Text),
+                    col("date", "Date", ColumnKind::Datetime),
+                    col("customer", "Customer", ColumnKind::Text),
+                    col("location", "Location", ColumnKind::Text),
+                    col("total", "Total", ColumnKind::Money),
+                    col("imported_at", "Imported at", ColumnKind::Datetime),
+                    col("store_status", "Store status now", ColumnKind::Text),
+                    col("changes", "Changes since import", ColumnKind::Text),
                 ],
                 filters: &DATE_RANGE,
             },
@@ -234,17 +267,17 @@ pub const SCREENS: &[Screen] = &[
                 row_key: "id",
                 load_action: "logs.refresh",
                 columns: &[
-                    col("id", "Entry", "text"),
-                    col("time", "Time", "datetime"),
-                    col("category", "Category", "text"),
-                    col("level", "Level", "text"),
-                    col("workstation", "Workstation", "text"),
-                    col("message", "Message", "text"),
+                    col("id", "Entry", ColumnKind::Text),
+                    col("time", "Time", ColumnKind::Datetime),
+                    col("category", "Category", ColumnKind::Text),
+                    col("level", "Level", ColumnKind::Text),
+                    col("workstation", "Workstation", ColumnKind::Text),
+                    col("message", "Message", ColumnKind::Text),
                 ],
                 filters: &[Filter {
                     id: "category",
                     label: "Category",
-                    kind: "choice",
+                    kind: FilterKind::Choice,
                     choices: &[
                         ("", "All"),
                         ("connection", "Connection"),
@@ -260,15 +293,15 @@ pub const SCREENS: &[Screen] = &[
                 row_key: "id",
                 load_action: "logs.runs.refresh",
                 columns: &[
-                    col("id", "Run", "text"),
-                    col("started", "Started", "datetime"),
-                    col("ended", "Ended", "datetime"),
-                    col("what", "What", "text"),
-                    col("who", "By", "text"),
-                    col("outcome", "Result", "text"),
-                    col("counts", "Counts", "text"),
-                    col("requests", "Store requests", "number"),
-                    col("message", "Message", "text"),
+                    col("id", "Run", ColumnKind::Text),
+                    col("started", "Started", ColumnKind::Datetime),
+                    col("ended", "Ended", ColumnKind::Datetime),
+                    col("what", "What", ColumnKind::Text),
+                    col("who", "By", ColumnKind::Text),
+                    col("outcome", "Result", ColumnKind::Text),
+                    col("counts", "Counts", ColumnKind::Text),
+                    col("requests", "Store requests", ColumnKind::Number),
+                    col("message", "Message", ColumnKind::Text),
                 ],
                 filters: &[],
             },
@@ -312,7 +345,7 @@ pub fn screen_document(screen: &Screen) -> Value {
                 "row_key": tab.row_key,
                 "selection": "multiple",
                 "load_action": tab.load_action,
-                "columns": tab.columns.iter().map(|c| json!({"id": c.id, "label": c.label, "type": c.kind})).collect::<Vec<_>>(),
+                "columns": tab.columns.iter().map(Column::document).collect::<Vec<_>>(),
                 "filters": tab.filters.iter().map(|f| json!({
                     "id": f.id,
                     "label": f.label,

@@ -32,10 +32,7 @@ pub struct Table {
 impl Table {
     pub fn new(columns: &[Column]) -> Self {
         Self {
-            columns: columns
-                .iter()
-                .map(|c| serde_json::json!({"id": c.id, "label": c.label, "type": c.kind}))
-                .collect(),
+            columns: columns.iter().map(Column::document).collect(),
             rows: Vec::new(),
         }
     }
