@@ -158,7 +158,7 @@ pub const SCREENS: &[Screen] = &[
             filters: &[
                 Filter {
                     id: "search",
-                    label: "Search (name or e-mail)",
+                    label: "Search (e-mail or user name)",
                     kind: "text",
                     choices: &[],
                 },
