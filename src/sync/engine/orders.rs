@@ -557,6 +557,11 @@ pub fn import_orders(
                 .join("; ")
         );
         engine.log.warn(Category::MissingItem, &text);
+        outcome.report.warnings.push(format!(
+            "Products are missing: nothing was imported, because {} line(s) of {} order(s) have no QBM item; each is listed below",
+            missing.len(),
+            orders_missing.len()
+        ));
         outcome.report.warnings.push(
             "Create the missing items in QBM (or link them), or give them the store's SKU, then import again".into(),
         );
