@@ -288,6 +288,13 @@ fn the_list_is_paged_by_the_store_searched_and_shows_the_linked_qbm_customer() {
         );
     }
 
+    // A number (a user id, as WordPress searches digits) may come as a JSON number.
+    let by_id = session
+        .action(REFRESH, &ActionInput::default().param("search", 6))
+        .unwrap();
+    assert_eq!(rows(&by_id).len(), 1, "{by_id:#}");
+    assert_eq!(rows(&by_id)[0]["woo_id"], "6");
+
     // Once imported, the row names the QBM customer.
     session.action(IMPORT, &ActionInput::select(["4"])).unwrap();
     let qbm_id = linked_customer(session.company(), "4").id.unwrap();
