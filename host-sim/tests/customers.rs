@@ -653,6 +653,11 @@ fn non_ascii_text_and_checkout_accounts_survive_the_round_trip() {
     assert_eq!(imported.company, "Café Ñandú GmbH");
     assert_eq!(imported.billing.city, "Köln");
     assert_eq!(imported.email, "zoe@example.test");
+    assert_eq!(
+        imported.shipping,
+        Address::default(),
+        "no shipping address in the store: none in QBM (ship to the billing address)"
+    );
     let yamada = linked_customer(company, &kanji.to_string());
     assert_eq!(
         (yamada.first_name.as_str(), yamada.last_name.as_str()),

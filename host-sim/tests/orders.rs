@@ -11,7 +11,7 @@ use chrono_tz::Europe::Berlin;
 use common::Shop;
 use host_sim::company::records::{CustomersQuery, LinksQuery};
 use host_sim::session::ActionInput;
-use host_sim::store::{Buyer, Checkout, RefundSpec};
+use host_sim::store::{Buyer, Checkout, RefundSpec, ShippingChoice};
 use orders_support::*;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
@@ -715,4 +715,79 @@ fn an_order_refunded_before_its_import_is_not_reported_as_changed_after_it() {
         text(&listed["changes"]).contains("partly refunded (8.00 EUR)"),
         "{listed}"
     );
+}
+
+#[test]
+fn the_buyer_is_found_by_the_customer_rules_and_negative_fees_import() {
+    let shop = Shop::http();
+    let (session, items) = importing(&shop);
+    let company = session.company();
+    // Ben is already a QBM customer, typed in QBM with his e-mail in capitals.
+    let ben = company
+        .customers_create(&host_sim::company::records::Customer {
+            id: None,
+            first_name: "Ben".into(),
+            last_name: "Müller".into(),
+            company: String::new(),
+            email: "BEN.MUELLER@example.test".into(),
+            phone: String::new(),
+            billing: Default::default(),
+            shipping: Default::default(),
+        })
+        .unwrap()
+        .id
+        .unwrap();
+    // A new order of his with a discount given as a negative fee, and shipping.
+    let discounted = shop
+        .store
+        .place_order(
+            &Checkout::new(Buyer::Customer(5))
+                .line(1029, 3)
+                .fee("Treuerabatt", dec("-3.00"))
+                .shipping(ShippingChoice::flat_rate(dec("4.90"))),
+        )
+        .unwrap()
+        .id;
+    let response = import(&session, &["1042", &discounted.to_string()]);
+    for id in [1042, discounted] {
+        let line = row(&response, &id.to_string());
+        assert_eq!(line["outcome"], "created", "{line}");
+        assert_reconciles(&shop, &session, id);
+        assert_eq!(linked_order(company, &id.to_string()).customer_id, ben);
+    }
+    let first = row(&response, "1042");
+    assert!(
+        text(&first["detail"]).contains(&format!("existing QBM customer {ben} (same e-mail)")),
+        "{first}"
+    );
+    // His store account is linked now, so the next order goes straight to him.
+    let links = company
+        .links_get(&LinksQuery {
+            kind: "customer".into(),
+            woo_ids: Some(vec!["5".into()]),
+            qbm_ids: None,
+        })
+        .unwrap();
+    assert_eq!(links.len(), 1);
+    assert_eq!(links[0].qbm_id, ben);
+    let next = shop
+        .store
+        .place_order(&mug_for_ben())
+        .unwrap()
+        .id
+        .to_string();
+    let line = row(&import(&session, &[&next]), &next);
+    assert!(
+        text(&line["detail"]).contains(&format!("QBM customer {ben} (linked)")),
+        "{line}"
+    );
+    let order = linked_order(company, &discounted.to_string());
+    let fee = order
+        .lines
+        .iter()
+        .find(|l| l.item_id == items.fee)
+        .expect("a fee line");
+    assert_eq!(fee.description, "Treuerabatt");
+    assert!(fee.net_amount.unwrap() < Decimal::ZERO, "{fee:?}");
+    assert_eq!(qbm_orders(company).len(), 3);
 }
