@@ -584,7 +584,10 @@ fn the_recorded_customers_map_field_by_field() {
     let company = session.company();
     let recorded = recorded_customers();
     for id in ["4", "5", "6"] {
-        let store = recorded.iter().find(|c| c["id"].to_string() == id).unwrap();
+        let store = recorded
+            .iter()
+            .find(|c| c["id"].as_u64() == id.parse().ok())
+            .unwrap();
         let qbm = linked_customer(company, id);
         let what = format!("store customer {id}");
         assert_eq!(qbm.first_name, text(&store["first_name"]), "{what}");
