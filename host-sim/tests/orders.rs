@@ -664,6 +664,14 @@ fn the_imported_tab_shows_the_stores_current_status_and_logs_each_change_once() 
     };
     let logged = log(&session, "processing");
     assert_eq!(changed(&logged), 2, "{logged:#?}");
+    let cancelled = format!(
+        "WooCommerce order 1042 was changed after it was imported as QBM order {}: WooCommerce order 1042 was cancelled",
+        ben.number.clone().unwrap()
+    );
+    assert!(
+        logged.iter().any(|m| m.starts_with(&cancelled)),
+        "the QBM order by its number: {logged:#?}"
+    );
     assert_eq!(logged.len(), warnings_before + 2, "{logged:#?}");
     assert_eq!(session.host.notifications().len(), 2);
 

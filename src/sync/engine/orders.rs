@@ -155,6 +155,10 @@ pub enum ImportMode {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportedState {
     pub qbm_id: String,
+    /// The QBM order's number, which people know it by (states kept before it was added have
+    /// none and show the id).
+    #[serde(default)]
+    pub qbm_number: Option<String>,
     pub number: String,
     pub status: String,
     pub total: Decimal,
@@ -176,6 +180,7 @@ impl ImportedState {
     fn recovered(qbm: &crate::host_port::Order, imported_at: DateTime<Utc>) -> Self {
         ImportedState {
             qbm_id: qbm.id.clone().unwrap_or_default(),
+            qbm_number: qbm.number.clone(),
             number: qbm.reference.clone(),
             status: OrderStatus::Processing.slug().to_string(),
             total: qbm.total,
@@ -836,6 +841,7 @@ fn create_one(
     let qbm_number = created.number.clone().unwrap_or_else(|| qbm_id.clone());
     let state = ImportedState {
         qbm_id: qbm_id.clone(),
+        qbm_number: Some(qbm_number.clone()),
         number: order.reference.clone(),
         status: order.status.slug().to_string(),
         total: order.total,
@@ -1030,7 +1036,8 @@ pub fn report_changes_once(
     for message in &fresh {
         let text = format!(
             "WooCommerce order {} was changed after it was imported as QBM order {}: {message}",
-            state.number, state.qbm_id
+            state.number,
+            state.qbm_number.as_deref().unwrap_or(&state.qbm_id)
         );
         engine.log.warn(Category::Processing, &text);
         engine.host.notify(crate::host_port::Level::Warn, &text);
