@@ -445,6 +445,25 @@ fn each_skip_reason_is_given_and_nothing_is_created_for_it() {
         "{line}"
     );
     assert!(qbm_orders(company).is_empty());
+    // Customer import on, but the clerk may not create customers: the reason says so.
+    session
+        .set_options(json!({"allow_import_customers": true}))
+        .unwrap();
+    company
+        .set_permission("clerk", "create_customers", false)
+        .unwrap();
+    session.host.set_user("clerk");
+    let line = row(&import(&session, &["1041"]), "1041");
+    assert_eq!(line["outcome"], "skipped", "{line}");
+    assert!(
+        text(&line["detail"]).contains("your QBM user may not create customers")
+            && text(&line["detail"]).contains("Customer for unmatched and guest orders"),
+        "{line}"
+    );
+    session.host.set_user("admin");
+    session
+        .set_options(json!({"allow_import_customers": false}))
+        .unwrap();
     session.set_options(json!({"guest_customer": "3"})).unwrap();
     let line = row(&import(&session, &["1041"]), "1041");
     assert_eq!(line["outcome"], "created", "{line}");
@@ -463,6 +482,30 @@ fn each_skip_reason_is_given_and_nothing_is_created_for_it() {
         format!("already imported as QBM order {number}")
     );
     assert_eq!(line["qbm_order"], number);
+
+    // Two QBM customers with the buyer's e-mail: no guess, not even the guest customer.
+    for first in ["Ben", "Benjamin"] {
+        company
+            .customers_create(&host_sim::company::records::Customer {
+                id: None,
+                first_name: first.into(),
+                last_name: "Müller".into(),
+                company: String::new(),
+                email: "ben.mueller@example.test".into(),
+                phone: String::new(),
+                billing: Default::default(),
+                shipping: Default::default(),
+            })
+            .unwrap();
+    }
+    let line = row(&import(&session, &["1042"]), "1042");
+    assert_eq!(line["outcome"], "skipped", "{line}");
+    assert!(
+        text(&line["detail"]).contains(
+            "store customer #5 (Ben Müller) matches several QBM customers (same e-mail: "
+        ),
+        "{line}"
+    );
 
     // Lines that do not add up to the store's total (an order a plugin changed behind
     // WooCommerce's back): not created, the difference shown.
