@@ -150,8 +150,9 @@ fn pairs(list: &[String]) -> anyhow::Result<Map<String, Value>> {
     list.iter().map(|p| parse_pair(p)).collect()
 }
 
-/// Option values typed by the option schema: text fields stay text even when they look like
-/// numbers (`primary_location=1`), lists may be written `1,2`.
+/// Option values typed by the option schema: text fields and record ids stay text even when
+/// they look like numbers (`primary_location=1`, `shipping_item=10`), lists may be written `1,2`
+/// (`order_import_statuses=processing,on-hold`).
 fn option_values(list: &[String], schema: &Value) -> anyhow::Result<Map<String, Value>> {
     let types: Map<String, Value> = schema["sections"]
         .as_array()
@@ -172,7 +173,7 @@ fn option_values(list: &[String], schema: &Value) -> anyhow::Result<Map<String, 
             .with_context(|| format!("\"{pair}\" is not key=value"))?;
         let key = key.trim().to_string();
         let value = match types.get(&key).and_then(Value::as_str) {
-            Some("url" | "text" | "location" | "date" | "timestamp")
+            Some("url" | "text" | "location" | "date" | "timestamp" | "item" | "customer")
                 if raw.is_empty() || raw == "null" =>
             {
                 if raw.is_empty() {
@@ -181,10 +182,10 @@ fn option_values(list: &[String], schema: &Value) -> anyhow::Result<Map<String, 
                     Value::Null
                 }
             }
-            Some("url" | "text" | "location" | "date" | "timestamp") => {
+            Some("url" | "text" | "location" | "date" | "timestamp" | "item" | "customer") => {
                 Value::String(raw.to_string())
             }
-            Some("locations") if !raw.trim_start().starts_with('[') => Value::Array(
+            Some("locations" | "choices") if !raw.trim_start().starts_with('[') => Value::Array(
                 raw.split(',')
                     .map(str::trim)
                     .filter(|s| !s.is_empty())

@@ -191,7 +191,7 @@ pub const SCREENS: &[Screen] = &[
             filters: &[
                 Filter {
                     id: "search",
-                    label: "Search (name or e-mail)",
+                    label: "Search (e-mail or user name)",
                     kind: FilterKind::Text,
                     choices: &[],
                 },

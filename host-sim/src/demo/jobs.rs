@@ -12,7 +12,7 @@ pub(crate) fn walk(walk: &Walk) -> anyhow::Result<()> {
         .set_options(json!({ "stock_sync_on_this_client": true }))
         .map_err(|(err, _)| err)?;
     show(session.action("options.stock_sync.start", &ActionInput::default()))?;
-    let mug = ids_of(&session, &["MUG-01"])?;
+    let mug = ids_of(session, &["MUG-01"])?;
     session
         .company()
         .set_on_hand(&mug[0], "1", rust_decimal::Decimal::from(25))?;

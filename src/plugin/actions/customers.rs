@@ -25,7 +25,11 @@ fn number_param(ctx: &ActionContext, key: &str, default: u32) -> CoreResult<u32>
 pub fn refresh(ctx: &ActionContext) -> CoreResult<ActionResponse> {
     let page_number = number_param(ctx, "page", 1)?;
     let per_page = number_param(ctx, "per_page", DEFAULT_PER_PAGE)?;
-    let search = ctx.request.param_text("search").map(str::to_string);
+    // A search for a number (a user id or a login made of digits) may arrive as a JSON number.
+    let search = match ctx.request.params.get("search") {
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        _ => ctx.request.param_text("search").map(str::to_string),
+    };
     let page =
         ctx.engine(|engine| customers::page(engine, search.clone(), page_number, per_page))?;
     for bad in &page.bad_records {

@@ -63,10 +63,13 @@ fn date_range(ctx: &ActionContext) -> CoreResult<(NaiveDate, NaiveDate)> {
 
 /// The location imported orders go to: `params.location_id`, else the primary location.
 fn location(ctx: &ActionContext) -> CoreResult<String> {
-    let chosen = ctx
-        .request
-        .param_text("location_id")
-        .map(str::to_string)
+    // Ids are text, but hosts written in C# or Delphi often send a number: both are read, so a
+    // chosen location is never silently replaced by the primary one.
+    let given = match ctx.request.params.get("location_id") {
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        _ => ctx.request.param_text("location_id").map(str::to_string),
+    };
+    let chosen = given
         .or_else(|| ctx.settings.primary_location.clone())
         .ok_or_else(|| {
             CoreError::InvalidArgument(

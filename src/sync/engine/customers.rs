@@ -13,8 +13,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::Engine;
+use crate::ffi::abi::qbm_wc_status;
 use crate::host_port::{
-    Created, Customer, CustomersQuery, Host, Link, LinkKind, LinksQuery, WooIdentity,
+    Created, Customer, CustomersQuery, Host, HostError, Link, LinkKind, LinkedRecord, LinksQuery,
+    WooIdentity,
 };
 use crate::integration_log::Category;
 use crate::sync::customers::{
@@ -40,7 +42,8 @@ pub struct CustomerPage {
 }
 
 /// Reads page `page` of the store's customers (every role), optionally filtered by `search`
-/// (name or e-mail, as WooCommerce searches), with their links.
+/// as WooCommerce searches customers (the e-mail, the user name and the display name, not the
+/// first and last names), with their links.
 pub fn page(
     engine: &Engine,
     search: Option<String>,
@@ -48,8 +51,11 @@ pub fn page(
     per_page: u32,
 ) -> SyncResult<CustomerPage> {
     let request = PageRequest::new(page, per_page);
+    // WooCommerce lists only the `customer` role unless asked for all: accounts that buy while
+    // being shop managers or subscribers are customers of the shop too.
     let query = CustomerQuery {
         search,
+        role: Some("all".into()),
         ..CustomerQuery::default()
     };
     engine.progress(0, 0, "Reading customers from the store…");
@@ -179,6 +185,61 @@ fn candidates(engine: &Engine, wanted: &[Customer]) -> SyncResult<Vec<Customer>>
     Ok(out)
 }
 
+/// An exactly-once create, and the failure that made the plugin ask a second time.
+pub struct CreatedOnce<T> {
+    pub created: Created<T>,
+    /// The first call's failure when the answer had to be asked for again.
+    pub lost: Option<HostError>,
+}
+
+/// Whether a failed create may have been carried out all the same: the host failed without
+/// saying the request was wrong (a connection that broke after the commit, a garbled answer).
+fn outcome_unknown(err: &HostError) -> bool {
+    const REFUSALS: [qbm_wc_status; 4] = [
+        qbm_wc_status::QBM_WC_STATUS_INVALID_ARGUMENT,
+        qbm_wc_status::QBM_WC_STATUS_INVALID_JSON,
+        qbm_wc_status::QBM_WC_STATUS_PERMISSION_DENIED,
+        qbm_wc_status::QBM_WC_STATUS_NOT_FOUND,
+    ];
+    match err {
+        HostError::Failed { status, .. } => !REFUSALS.iter().any(|r| *r as u32 == *status),
+        HostError::BadResponse { .. } => true,
+        HostError::NotFound { .. }
+        | HostError::Unsupported { .. }
+        | HostError::Unbounded { .. } => false,
+    }
+}
+
+/// Creates a QBM record from a WooCommerce record together with its link, exactly once.
+///
+/// When the host fails in a way that leaves it unknown whether the record was made (its answer
+/// was lost after the commit), an ABI 1.1 host is asked once more with the same WooCommerce
+/// identity: it answers the record the first call made (`existing`), or makes it now, and never
+/// a second one. An ABI 1.0 host is not asked again, because without the identity in the request
+/// a second call could make a second record; the next import finds the first one by its link.
+pub fn create_once<T: LinkedRecord>(
+    engine: &Engine,
+    record: &T,
+    woo: &WooIdentity,
+) -> Result<CreatedOnce<T>, HostError> {
+    match engine.host.create_linked(record, woo) {
+        Ok(created) => Ok(CreatedOnce {
+            created,
+            lost: None,
+        }),
+        Err(first)
+            if engine.host.capabilities().exactly_once_creates() && outcome_unknown(&first) =>
+        {
+            let created = engine.host.create_linked(record, woo)?;
+            Ok(CreatedOnce {
+                created,
+                lost: Some(first),
+            })
+        }
+        Err(err) => Err(err),
+    }
+}
+
 pub fn import(engine: &Engine, selection: &[String]) -> SyncResult<RunReport> {
     let mut rows = Vec::new();
     let store = selected_customers(engine, selection, &mut rows)?;
@@ -263,14 +324,15 @@ pub fn import(engine: &Engine, selection: &[String]) -> SyncResult<RunReport> {
                 }
             }
             CustomerDecision::Create(customer) => {
-                match engine
-                    .host
-                    .create_linked(customer.as_ref(), &WooIdentity::new(woo_id))
-                {
-                    Ok(Created {
-                        record,
-                        existing: true,
-                        ..
+                match create_once(engine, customer.as_ref(), &WooIdentity::new(woo_id)) {
+                    Ok(CreatedOnce {
+                        created:
+                            Created {
+                                record,
+                                existing: true,
+                                ..
+                            },
+                        lost: None,
                     }) => {
                         let id = record.id.clone().unwrap_or_default();
                         Row::new(
@@ -281,11 +343,20 @@ pub fn import(engine: &Engine, selection: &[String]) -> SyncResult<RunReport> {
                             format!("already imported as QBM customer {id}"),
                         )
                     }
-                    Ok(Created {
-                        record, link_error, ..
+                    Ok(CreatedOnce {
+                        created:
+                            Created {
+                                record, link_error, ..
+                            },
+                        lost,
                     }) => {
                         let id = record.id.clone().unwrap_or_default();
                         let mut detail = format!("new QBM customer {id} {}", display_name(&record));
+                        if let Some(err) = lost {
+                            detail.push_str(&format!(
+                                "; QBM's first answer was lost ({err}), and asked again for this store customer it answered this customer, so none was made twice"
+                            ));
+                        }
                         if let Some(err) = link_error {
                             detail.push_str(&format!(
                                 "; its link to the store customer could not be recorded ({err})"

@@ -23,6 +23,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::Engine;
+use super::customers::{CreatedOnce, create_once};
 use super::store_facts::{self, StoreFacts};
 use crate::host_port::{
     Created, Customer, CustomersQuery, Host, HostCall, ItemsQuery, Link, LinkKind, LinksQuery,
@@ -154,14 +155,67 @@ pub enum ImportMode {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportedState {
     pub qbm_id: String,
+    /// The QBM order's number, which people know it by (states kept before it was added have
+    /// none and show the id).
+    #[serde(default)]
+    pub qbm_number: Option<String>,
     pub number: String,
     pub status: String,
     pub total: Decimal,
     pub currency: String,
     pub imported_at: DateTime<Utc>,
+    /// What the store had refunded when the order was imported: the import row said so, and
+    /// only refunds beyond it are changes after the import.
+    #[serde(default)]
+    pub refunded: Decimal,
     /// Changes already reported (warned in the log and notified).
     #[serde(default)]
     pub reported: Vec<String>,
+}
+
+impl ImportedState {
+    /// The state for an order imported as `qbm` when none was kept (the plugin stopped between
+    /// creating the QBM order and keeping its state): what QBM's order says, and a status that
+    /// was importable (only such orders are imported).
+    fn recovered(qbm: &crate::host_port::Order, imported_at: DateTime<Utc>) -> Self {
+        ImportedState {
+            qbm_id: qbm.id.clone().unwrap_or_default(),
+            qbm_number: qbm.number.clone(),
+            number: qbm.reference.clone(),
+            status: OrderStatus::Processing.slug().to_string(),
+            total: qbm.total,
+            currency: qbm.currency.clone(),
+            imported_at,
+            refunded: Decimal::ZERO,
+            reported: Vec::new(),
+        }
+    }
+
+    fn at_import(&self) -> ImportedOrder {
+        ImportedOrder {
+            number: self.number.clone(),
+            status: OrderStatus::parse(&self.status),
+            total: self.total,
+            currency: self.currency.clone(),
+        }
+    }
+
+    /// The changes that happened after the import: refunds the import already knew of are not.
+    pub fn since_import(&self, changes: &[OrderChange]) -> Vec<OrderChange> {
+        changes
+            .iter()
+            .filter(|change| match change {
+                OrderChange::Refunded { amount, .. } => *amount > self.refunded,
+                _ => true,
+            })
+            .cloned()
+            .collect()
+    }
+}
+
+/// What the store had refunded of an order.
+fn refunded(order: &Order) -> Decimal {
+    order.refunds.iter().map(|r| -r.total).sum()
 }
 
 fn state_key(woo_id: u64) -> String {
@@ -173,6 +227,23 @@ pub fn imported_state(engine: &Engine, woo_id: u64) -> SyncResult<Option<Importe
         .host
         .storage_get(StorageArea::CompanyState, &state_key(woo_id))?
         .and_then(|text| serde_json::from_str(&text).ok()))
+}
+
+/// Keeps the state of an imported order unless one is kept already (an earlier import that
+/// stopped after creating the QBM order left none).
+fn keep_state_once(engine: &Engine, woo_id: u64, record: &ImportedState, reference: &str) {
+    let kept = imported_state(engine, woo_id).map(|s| s.is_some());
+    if matches!(kept, Ok(true)) {
+        return;
+    }
+    if let Err(err) = save_imported_state(engine, woo_id, record) {
+        engine.log.warn(
+            Category::Processing,
+            &format!(
+                "Order {reference}: its import state could not be kept ({err}); later cancellations are still found by its link"
+            ),
+        );
+    }
 }
 
 fn save_imported_state(engine: &Engine, woo_id: u64, record: &ImportedState) -> SyncResult<()> {
@@ -491,6 +562,11 @@ pub fn import_orders(
                 .join("; ")
         );
         engine.log.warn(Category::MissingItem, &text);
+        outcome.report.warnings.push(format!(
+            "Products are missing: nothing was imported, because {} line(s) of {} order(s) have no QBM item; each is listed below",
+            missing.len(),
+            orders_missing.len()
+        ));
         outcome.report.warnings.push(
             "Create the missing items in QBM (or link them), or give them the store's SKU, then import again".into(),
         );
@@ -505,6 +581,7 @@ pub fn import_orders(
         .filter_map(|(id, _)| by_id.get(id).copied())
         .collect();
     let customers = order_customers(engine, &ready)?;
+    let earlier = earlier_imports(engine, &plan)?;
     let total = plan.orders.len() as u64;
     // New customers created in this run, by the order that created them.
     let mut created_for: HashMap<u64, String> = HashMap::new();
@@ -535,12 +612,25 @@ pub fn import_orders(
         let row = match planned {
             OrderOutcome::AlreadyImported { qbm_id } => {
                 outcome.handled.push(woo_id);
+                let qbm = earlier.get(qbm_id);
+                // People know QBM orders by their number; the id is QBM's internal key.
+                let shown = qbm
+                    .and_then(|o| o.number.clone())
+                    .unwrap_or_else(|| qbm_id.clone());
+                if let (Some(qbm), Some(store)) = (qbm, by_id.get(&woo_id)) {
+                    let mut state = ImportedState::recovered(qbm, engine.clock.now());
+                    let status = OrderStatus::of(store);
+                    if importable.contains(&status) {
+                        state.status = status.slug().to_string();
+                    }
+                    keep_state_once(engine, woo_id, &state, &number);
+                }
                 Row::new(
-                    qbm_id.clone(),
+                    shown.clone(),
                     Some(woo_id),
                     code,
                     RowOutcome::Skipped,
-                    planned.reason(&currency),
+                    format!("already imported as QBM order {shown}"),
                 )
             }
             OrderOutcome::StatusSkipped { .. } => {
@@ -570,10 +660,12 @@ pub fn import_orders(
                     .unwrap_or(OrderCustomer::Skip {
                         reason: "the customer could not be decided".into(),
                     });
+                let refunded_before = by_id.get(&woo_id).map_or(Decimal::ZERO, |o| refunded(o));
                 match create_one(
                     engine,
                     woo_id,
                     order,
+                    refunded_before,
                     &decided,
                     location_id,
                     &mut created_for,
@@ -609,12 +701,40 @@ pub fn import_orders(
     Ok(outcome)
 }
 
+/// The QBM orders the plan found already imported, by QBM id.
+fn earlier_imports(
+    engine: &Engine,
+    plan: &ImportPlan,
+) -> SyncResult<HashMap<String, crate::host_port::Order>> {
+    let ids: Vec<String> = plan
+        .orders
+        .iter()
+        .filter_map(|(_, outcome)| match outcome {
+            OrderOutcome::AlreadyImported { qbm_id } => Some(qbm_id.clone()),
+            _ => None,
+        })
+        .collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(engine
+        .host
+        .orders_query(&OrdersQuery {
+            ids: Some(ids),
+            ..OrdersQuery::default()
+        })?
+        .into_iter()
+        .filter_map(|o| Some((o.id.clone()?, o)))
+        .collect())
+}
+
 /// Creates one ready order: its customer first when one must be created, then the order and
 /// its link in one host transaction. Returns the row and whether the order is handled for good.
 fn create_one(
     engine: &Engine,
     woo_id: u64,
     order: &PlannedOrder,
+    refunded_before: Decimal,
     decided: &OrderCustomer,
     location_id: &str,
     created_for: &mut HashMap<u64, String>,
@@ -651,9 +771,8 @@ fn create_one(
         } => {
             let created = match link_store_customer {
                 Some(store_id) => {
-                    engine
-                        .host
-                        .create_linked(customer.as_ref(), &WooIdentity::new(store_id))?
+                    create_once(engine, customer.as_ref(), &WooIdentity::new(store_id))?
+                        .created
                         .record
                 }
                 // A guest has no store customer to link; the duplicate policy finds this
@@ -709,14 +828,32 @@ fn create_one(
         woo_parent_id: None,
         number: Some(order.reference.clone()),
     };
-    let Created {
-        record: created,
-        existing,
-        link_error,
-    } = engine.host.create_linked(&record, &identity)?;
+    let CreatedOnce {
+        created:
+            Created {
+                record: created,
+                existing,
+                link_error,
+            },
+        lost,
+    } = create_once(engine, &record, &identity)?;
     let qbm_id = created.id.clone().unwrap_or_default();
     let qbm_number = created.number.clone().unwrap_or_else(|| qbm_id.clone());
-    if existing {
+    let state = ImportedState {
+        qbm_id: qbm_id.clone(),
+        qbm_number: Some(qbm_number.clone()),
+        number: order.reference.clone(),
+        status: order.status.slug().to_string(),
+        total: order.total,
+        currency: order.currency.clone(),
+        imported_at: engine.clock.now(),
+        refunded: refunded_before,
+        reported: Vec::new(),
+    };
+    if existing && lost.is_none() {
+        // Made by another workstation a moment ago, or by an import that stopped before it
+        // could keep the order's state.
+        keep_state_once(engine, woo_id, &state, &order.reference);
         return Ok((
             Row::new(
                 qbm_number.clone(),
@@ -728,16 +865,9 @@ fn create_one(
             true,
         ));
     }
-    let state = ImportedState {
-        qbm_id: qbm_id.clone(),
-        number: order.reference.clone(),
-        status: order.status.slug().to_string(),
-        total: order.total,
-        currency: order.currency.clone(),
-        imported_at: engine.clock.now(),
-        reported: Vec::new(),
-    };
-    if let Err(err) = save_imported_state(engine, woo_id, &state) {
+    if existing {
+        keep_state_once(engine, woo_id, &state, &order.reference);
+    } else if let Err(err) = save_imported_state(engine, woo_id, &state) {
         engine.log.warn(Category::Processing, &format!("Order {}: its import state could not be kept ({err}); later cancellations are still found by its link", order.reference));
     }
     let mut detail = format!(
@@ -749,6 +879,11 @@ fn create_one(
     );
     for warning in &order.warnings {
         detail.push_str(&format!("; {warning}"));
+    }
+    if let Some(err) = lost {
+        detail.push_str(&format!(
+            "; QBM's first answer was lost ({err}), and asked again for this store order it answered the QBM order it had made, so none was made twice"
+        ));
     }
     if let Some(err) = link_error {
         detail.push_str(&format!(
@@ -843,19 +978,10 @@ pub fn imported(engine: &Engine, from: NaiveDate, to: NaiveDate) -> SyncResult<V
         if let Some(woo_id) = woo_id {
             let now = current.get(&woo_id);
             store_status = now.map(OrderStatus::of);
-            let state = imported_state(engine, woo_id)?;
-            let at_import = ImportedOrder {
-                number: state
-                    .as_ref()
-                    .map_or(qbm.reference.clone(), |s| s.number.clone()),
-                status: state
-                    .as_ref()
-                    .map_or(OrderStatus::Processing, |s| OrderStatus::parse(&s.status)),
-                total: state.as_ref().map_or(qbm.total, |s| s.total),
-                currency: state
-                    .as_ref()
-                    .map_or(qbm.currency.clone(), |s| s.currency.clone()),
-            };
+            let state = imported_state(engine, woo_id)?.unwrap_or_else(|| {
+                ImportedState::recovered(&qbm, linked_at.unwrap_or_else(|| engine.clock.now()))
+            });
+            let at_import = state.at_import();
             let refunds: Vec<Refund> = match now {
                 Some(order) if !order.refunds.is_empty() => {
                     engine
@@ -866,9 +992,9 @@ pub fn imported(engine: &Engine, from: NaiveDate, to: NaiveDate) -> SyncResult<V
                 }
                 _ => Vec::new(),
             };
-            let found = changes_after_import(&at_import, now, &refunds);
+            let found = state.since_import(&changes_after_import(&at_import, now, &refunds));
             changes = found.iter().map(|c| c.message(&at_import)).collect();
-            report_changes_once(engine, woo_id, state, &found, &at_import);
+            report_changes_once(engine, woo_id, Some(state), &found, &at_import);
         }
         entries.push(ImportedEntry {
             customer: names
@@ -897,7 +1023,7 @@ pub fn report_changes_once(
         return;
     };
     let mut fresh = Vec::new();
-    for change in changes {
+    for change in &state.since_import(changes) {
         let key = format!("{change:?}");
         if !state.reported.contains(&key) {
             state.reported.push(key);
@@ -910,7 +1036,8 @@ pub fn report_changes_once(
     for message in &fresh {
         let text = format!(
             "WooCommerce order {} was changed after it was imported as QBM order {}: {message}",
-            state.number, state.qbm_id
+            state.number,
+            state.qbm_number.as_deref().unwrap_or(&state.qbm_id)
         );
         engine.log.warn(Category::Processing, &text);
         engine.host.notify(crate::host_port::Level::Warn, &text);
