@@ -323,21 +323,16 @@ impl HostServices for DiesAfterOrderCommit {
     }
 }
 
-/// The QBM process of [`the_process_dying_after_the_order_was_created_leaves_one_order`]:
-/// imports order 1040 and dies inside `orders_create`, after the commit.
-#[test]
-#[ignore = "run as a child process by the_process_dying_after_the_order_was_created_leaves_one_order"]
-fn child_imports_and_dies_after_the_order_commits() {
-    // Only its parent test sets these; `cargo test -- --ignored` alone has nothing to do here.
-    let (Some(company), Some(plugin)) = (
-        std::env::var_os(CHILD_COMPANY),
-        std::env::var_os(CHILD_PLUGIN),
-    ) else {
-        return;
-    };
-    let library = PluginLibrary::load(Path::new(&plugin)).unwrap();
+/// The QBM process of [`the_process_dying_after_the_order_was_created_leaves_one_order`]: the
+/// test binary started again with [`CHILD_COMPANY`] set imports order 1040 and dies inside
+/// `orders_create`, after the commit.
+fn child_imports_and_dies_after_the_order_commits(
+    company: &std::ffi::OsStr,
+    plugin: &std::ffi::OsStr,
+) -> ! {
+    let library = PluginLibrary::load(Path::new(plugin)).unwrap();
     let host = SimHost::new(
-        Arc::new(Company::open(Path::new(&company)).unwrap()),
+        Arc::new(Company::open(Path::new(company)).unwrap()),
         "admin",
         "WS-01",
     );
@@ -355,6 +350,12 @@ fn child_imports_and_dies_after_the_order_commits() {
 
 #[test]
 fn the_process_dying_after_the_order_was_created_leaves_one_order() {
+    if let (Some(company), Some(plugin)) = (
+        std::env::var_os(CHILD_COMPANY),
+        std::env::var_os(CHILD_PLUGIN),
+    ) {
+        child_imports_and_dies_after_the_order_commits(&company, &plugin);
+    }
     let shop = Shop::http();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("company.sqlite");
@@ -366,9 +367,8 @@ fn the_process_dying_after_the_order_was_created_leaves_one_order() {
 
     let child = Command::new(std::env::current_exe().unwrap())
         .args([
-            "child_imports_and_dies_after_the_order_commits",
+            "the_process_dying_after_the_order_was_created_leaves_one_order",
             "--exact",
-            "--ignored",
             "--nocapture",
             "--test-threads=1",
         ])
