@@ -141,10 +141,15 @@ impl ActionContext<'_> {
     {
         let client = Arc::clone(client);
         let cancel = self.cancel.clone();
-        self.plugin
-            .io_reporting(Some(self.request.call_id), &self.cancel, move |reporter| {
-                make(client, cancel, reporter)
-            })
+        // The deadline is checked while waiting too: a store that hangs is given up on at the
+        // deadline, not after every retry of the request has timed out.
+        self.check_deadline();
+        self.plugin.io_waiting(
+            Some(self.request.call_id),
+            &self.cancel,
+            move |reporter| make(client, cancel, reporter),
+            &|| self.check_deadline(),
+        )
     }
 }
 
