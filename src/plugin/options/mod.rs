@@ -143,10 +143,7 @@ fn area_label(area: StorageArea) -> &'static str {
 }
 
 pub(crate) fn state_error(err: state::StateError) -> CoreError {
-    match err {
-        state::StateError::Host(err) => CoreError::Host(err),
-        other => CoreError::Internal(other.to_string()),
-    }
+    err.into()
 }
 
 impl OptionValues {
@@ -541,7 +538,10 @@ mod tests {
         };
         let text = format!("{options:?} {options:#?}");
         assert!(!text.contains("topsecret"), "{text}");
-        assert!(text.contains("consumer_secret"), "the keys are shown: {text}");
+        assert!(
+            text.contains("consumer_secret"),
+            "the keys are shown: {text}"
+        );
         assert!(
             !format!("{:?}", options.settings().consumer_secret).contains("topsecret"),
             "the typed settings' secret prints as a placeholder"
