@@ -626,6 +626,9 @@ fn two_instances_writing_the_log_at_once_lose_no_entry() {
 
 // 7. Cancel with shared or missing call ids.
 
+/// The call id whose first progress report waits, and the gate it waits at.
+type Held = Option<(u64, Arc<Gate>)>;
+
 #[test]
 fn every_running_call_stays_cancellable_and_a_running_id_is_busy() {
     let shop = Shop::http();
@@ -635,7 +638,7 @@ fn every_running_call_stays_cancellable_and_a_running_id_is_busy() {
     let rig = rig(Some(&shop), Layout::Complete);
     // The first progress report of the call being held waits at a gate until the test lets
     // it go, so the test knows the call is running without sleeping.
-    let round: Arc<std::sync::Mutex<Option<(u64, Arc<Gate>)>>> = Arc::default();
+    let round: Arc<std::sync::Mutex<Held>> = Arc::default();
     {
         let round = Arc::clone(&round);
         rig.host.set_hook(move |cb| {
@@ -698,7 +701,7 @@ fn a_store_that_stops_mid_answer_ends_a_read_within_the_deadline() {
         set_timeouts(&rig.company, "WS-01", &FAST);
         shop.store
             .faults()
-            .add(FaultRule::new(fault.clone()).on_route("/wc/v3/products"));
+            .add(FaultRule::new(fault).on_route("/wc/v3/products"));
         let started = Instant::now();
         let answer = rig
             .raw

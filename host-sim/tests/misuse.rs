@@ -49,7 +49,7 @@ fn bad_requests_get_a_status_and_a_message() {
     let shop = Shop::http();
     let lib = PluginLibrary::load(&common::plugin()).unwrap();
     let (_, raw) = connected(&shop, &lib);
-    let oversize = vec![b' '; QBM_WC_MAX_INPUT_BYTES as usize + 1];
+    let oversize = vec![b' '; QBM_WC_MAX_INPUT_BYTES + 1];
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     let cases: Vec<(&str, Vec<u8>, qbm_wc_status)> = vec![
         (
@@ -174,6 +174,11 @@ fn foreign_and_destroyed_handles_are_refused() {
     assert!(other.invoke(&request("logs.refresh", &[])).ok());
 }
 
+/// How a callback misbehaves.
+type Misbehaviour = Arc<dyn Fn() -> Reply + Send + Sync>;
+/// Which callbacks misbehave.
+type Target = fn(&Cb) -> bool;
+
 #[test]
 fn every_host_callback_misbehaving_gets_a_status_and_a_message() {
     let shop = Shop::http();
@@ -182,7 +187,7 @@ fn every_host_callback_misbehaving_gets_a_status_and_a_message() {
         "{{\"items\":[{}]}}",
         vec!["{\"id\":\"x\"}"; 30_000].join(",")
     );
-    let ways: Vec<(&str, Arc<dyn Fn() -> Reply + Send + Sync>)> = vec![
+    let ways: Vec<(&str, Misbehaviour)> = vec![
         (
             "failing",
             Arc::new(|| Reply::Fail(qbm_wc_status::QBM_WC_STATUS_HOST_ERROR, String::new())),
@@ -209,7 +214,7 @@ fn every_host_callback_misbehaving_gets_a_status_and_a_message() {
             Arc::new(move || Reply::Text(huge.clone())),
         ),
     ];
-    let targets: Vec<(&str, fn(&Cb) -> bool)> = vec![
+    let targets: Vec<(&str, Target)> = vec![
         ("get_identity", |cb| matches!(cb, Cb::Identity)),
         ("check_permission", |cb| matches!(cb, Cb::Permission(_))),
         ("storage_get", |cb| matches!(cb, Cb::StorageGet { .. })),

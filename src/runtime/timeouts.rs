@@ -90,7 +90,7 @@ impl Timeouts {
 /// A duration as people say it: "5 minutes", "20 seconds", "1.5 seconds".
 pub fn spoken(duration: Duration) -> String {
     let secs = duration.as_secs_f64();
-    if duration.as_secs() >= 120 && duration.as_secs() % 60 == 0 {
+    if duration.as_secs() >= 120 && duration.as_secs().is_multiple_of(60) {
         format!("{} minutes", duration.as_secs() / 60)
     } else if duration.subsec_millis() == 0 {
         match duration.as_secs() {
