@@ -70,7 +70,12 @@ impl From<StateError> for CoreError {
     fn from(err: StateError) -> Self {
         match err {
             StateError::Host(err) => CoreError::Host(err),
-            other => CoreError::Internal(other.to_string()),
+            // The host's storage answers that cannot be reconciled: a host problem with a
+            // message, not an internal error of the plugin.
+            contended @ StateError::Contended { .. } => CoreError::Host(HostError::BadResponse {
+                callback: "storage_cas",
+                detail: contended.to_string(),
+            }),
         }
     }
 }

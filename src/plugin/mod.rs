@@ -13,27 +13,22 @@ pub mod jobs;
 pub mod options;
 pub mod screens;
 
+use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
-
-use serde_json::Value;
 
 pub use error::{CoreError, CoreResult};
 
 use crate::host_port::HostPort;
 use crate::integration_log::{Category, IntegrationLog, LogLayer};
-use crate::runtime::{Bridge, Clock, Reporter, SystemClock, Waiting};
+use crate::runtime::{Bridge, Clock, Reporter, SystemClock, Timeouts, Waiting};
 use crate::secret::Secret;
 use crate::sync::catalog::CatalogCache;
 use crate::woo::{CancelToken, WooClient, WooConfig};
 use actions::ActionResponse;
 use calls::CallRegistry;
 use options::{OptionReport, OptionValues, Settings};
-
-/// How long Reconnect waits for each answer of the store.
-const PROBE_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Worker threads of the I/O runtime: network waits, not computation.
 const IO_THREADS: usize = 2;
@@ -45,6 +40,7 @@ struct ClientKey {
     consumer_key: String,
     consumer_secret: Secret,
     allow_insecure_http: bool,
+    timeouts: Timeouts,
 }
 
 /// `base64(key:secret)`, the HTTP Basic form of the credentials.
@@ -128,7 +124,49 @@ impl Plugin {
         self.log.flush();
     }
 
-    fn client_config(settings: &Settings) -> CoreResult<(ClientKey, WooConfig)> {
+    /// The waits this workstation bounds: the defaults, or the override in its option storage
+    /// (see [`crate::runtime::timeouts`]). An unreadable override is logged once and ignored.
+    pub fn timeouts(&self) -> Timeouts {
+        let stored = match self.host.storage_get(
+            crate::host_port::StorageArea::WorkstationOptions,
+            crate::runtime::timeouts::STORAGE_KEY,
+        ) {
+            Ok(stored) => stored,
+            Err(err) => {
+                self.warn_once(format!(
+                    "the network timeouts of this workstation could not be read ({err}); the defaults apply"
+                ));
+                return Timeouts::default();
+            }
+        };
+        match stored.as_deref().map(Timeouts::parse) {
+            None => Timeouts::default(),
+            Some(Ok(timeouts)) => timeouts,
+            Some(Err(err)) => {
+                self.warn_once(format!(
+                    "the stored network timeouts of this workstation are not readable ({err}); the defaults apply"
+                ));
+                Timeouts::default()
+            }
+        }
+    }
+
+    /// Logs `text` as a connection warning, once per instance.
+    fn warn_once(&self, text: String) {
+        if self
+            .reported
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(text.clone())
+        {
+            self.log.warn(Category::Connection, &text);
+        }
+    }
+
+    fn client_config(
+        settings: &Settings,
+        timeouts: Timeouts,
+    ) -> CoreResult<(ClientKey, WooConfig)> {
         let secret = settings.consumer_secret.clone().ok_or_else(|| {
             CoreError::NotConfigured(
                 "the Consumer Secret is empty: paste it in Options → Integrations → WooCommerce"
@@ -151,6 +189,7 @@ impl Plugin {
             consumer_key: settings.consumer_key.clone(),
             consumer_secret: secret.clone(),
             allow_insecure_http: settings.allow_insecure_http,
+            timeouts,
         };
         let mut config = WooConfig::new(
             settings.store_url.clone(),
@@ -158,6 +197,10 @@ impl Plugin {
             secret,
         );
         config.allow_insecure_http = settings.allow_insecure_http;
+        config.connect_timeout = timeouts.connect;
+        config.request_timeout = timeouts.request;
+        config.idle_timeout = timeouts.idle;
+        config.retry.initial_backoff = timeouts.retry_backoff;
         Ok((key, config))
     }
 
@@ -174,7 +217,7 @@ impl Plugin {
     /// The client for the store in `settings`: the cached one while the connection settings are
     /// unchanged, else a new one.
     pub fn client(&self, settings: &Settings) -> CoreResult<Arc<WooClient>> {
-        let (key, config) = Self::client_config(settings)?;
+        let (key, config) = Self::client_config(settings, self.timeouts())?;
         if let Some((cached_key, client)) = self
             .client
             .lock()
@@ -194,9 +237,11 @@ impl Plugin {
     /// person at the Options screen hears the cause at once. The cached client is dropped, so the
     /// next action connects with the settings just proved.
     pub fn probe_client(&self, settings: &Settings) -> CoreResult<WooClient> {
-        let (_, mut config) = Self::client_config(settings)?;
+        let timeouts = self.timeouts();
+        let (_, mut config) = Self::client_config(settings, timeouts)?;
         config.retry = crate::woo::RetryPolicy::no_retries();
-        config.request_timeout = PROBE_TIMEOUT;
+        config.request_timeout = timeouts.probe;
+        config.idle_timeout = config.idle_timeout.min(timeouts.probe);
         *self.client.lock().unwrap_or_else(PoisonError::into_inner) = None;
         self.build_client(config)
     }

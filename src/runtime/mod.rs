@@ -6,10 +6,13 @@
 //! and flushing the log while it waits. The host thread never enters the async runtime, so no
 //! runtime state (and no thread-local value that would keep the library loaded) is left on it.
 //!
-//! [`Clock`] is the time the engine reads, so tests can move it.
+//! [`Clock`] is the time the engine reads, so tests can move it; [`Timeouts`] are the waits the
+//! plugin bounds.
 
 mod bridge;
 mod clock;
+pub mod timeouts;
 
 pub use bridge::{Bridge, Reporter, Waiting};
 pub use clock::{Clock, SystemClock};
+pub use timeouts::Timeouts;

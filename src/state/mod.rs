@@ -21,7 +21,7 @@ pub enum StateError {
     #[error(transparent)]
     Host(#[from] HostError),
     #[error(
-        "the stored value `{key}` kept changing under the plugin ({MAX_ATTEMPTS} attempts); another workstation is writing it constantly"
+        "QBM's storage never took the new value of `{key}` ({MAX_ATTEMPTS} compare-and-set attempts): storage_get and storage_cas disagree about its value, or another workstation writes it constantly"
     )]
     Contended { key: String },
 }

@@ -14,8 +14,8 @@ const POLL: Duration = Duration::from_millis(20);
 /// Cheap to clone; all clones share one flag. Once cancelled, it stays cancelled.
 ///
 /// Long operations check it between pages, chunks and retries, and give up backoff sleeps and
-/// idempotent requests in flight soon after it is set. A write already sent is allowed to
-/// finish, so its outcome is known.
+/// requests in flight soon after it is set. A write given up on after it was sent ends as
+/// "outcome unknown": the caller reads the store again to learn whether it was applied.
 #[derive(Debug, Clone, Default)]
 pub struct CancelToken {
     cancelled: Arc<AtomicBool>,

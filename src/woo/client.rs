@@ -290,8 +290,8 @@ impl WooClient {
             let chunk = match tokio::time::timeout(idle, response.chunk()).await {
                 Err(_) => {
                     return Err(stalled(format!(
-                        "it started the answer and then sent nothing for {} seconds",
-                        idle.as_secs_f64().ceil()
+                        "it started the answer and then sent nothing for {}",
+                        crate::runtime::timeouts::spoken(idle)
                     )));
                 }
                 Ok(chunk) => chunk.map_err(SendError::Http)?,
@@ -305,9 +305,11 @@ impl WooClient {
             if window_started.elapsed() >= idle {
                 if window_bytes < MIN_BYTES_PER_IDLE_WINDOW {
                     return Err(stalled(format!(
-                        "it sent the answer too slowly ({} bytes in {} seconds)",
+                        "it sent the answer too slowly ({} bytes in {})",
                         window_bytes,
-                        window_started.elapsed().as_secs()
+                        crate::runtime::timeouts::spoken(Duration::from_millis(
+                            window_started.elapsed().as_millis() as u64
+                        ))
                     )));
                 }
                 window_started = Instant::now();
@@ -409,14 +411,20 @@ impl WooClient {
             let route_key = format!("{} {}", call.method, call.template);
             let baseline = self.inner.limiter.baseline(&route_key);
             let started = Instant::now();
-            let sent = cancellable(idempotent, cancel, self.send_once(call, mode)).await;
+            // A cancel while the store is working on a write gives up waiting too: the person
+            // at the screen is not held for the request timeout. The write may have been
+            // applied, so it ends as "outcome unknown" and the caller reads the store again.
+            let sent = cancellable(cancel, self.send_once(call, mode)).await;
             let latency = started.elapsed();
             let elapsed_ms = latency.as_millis() as u64;
 
             let (event, result) = match sent {
                 None => {
                     permit.finish(&route_key, Signal::Neutral);
-                    return Err(WooError::cancelled());
+                    if idempotent {
+                        return Err(WooError::cancelled());
+                    }
+                    return Err(WooError::outcome_unknown(name, WooError::cancelled()));
                 }
                 Some(Err(SendError::Woo(e))) => (Event::Fatal, Err(e)),
                 Some(Err(SendError::Stalled(e))) => {
@@ -550,7 +558,7 @@ impl WooClient {
                         error = %result.as_ref().err().map(|e| format!("{:?}", e.kind())).unwrap_or_default(),
                         "retrying store request"
                     );
-                    if cancellable(true, cancel, tokio::time::sleep(delay))
+                    if cancellable(cancel, tokio::time::sleep(delay))
                         .await
                         .is_none()
                     {
@@ -593,20 +601,18 @@ fn proves_auth_worked(result: &Result<Reply, WooError>) -> bool {
     }
 }
 
-/// Runs `fut`, or gives up (`None`) when the token is cancelled first — only where giving up
-/// is harmless (`interruptible`), so a write that was sent is always allowed to finish.
+/// Runs `fut`, or gives up (`None`) when the token is cancelled first.
 async fn cancellable<F: std::future::Future>(
-    interruptible: bool,
     cancel: Option<&CancelToken>,
     fut: F,
 ) -> Option<F::Output> {
     match cancel {
-        Some(token) if interruptible => {
+        Some(token) => {
             tokio::select! {
                 out = fut => Some(out),
                 () = token.cancelled() => None,
             }
         }
-        _ => Some(fut.await),
+        None => Some(fut.await),
     }
 }

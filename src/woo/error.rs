@@ -630,7 +630,7 @@ impl fmt::Display for WooError {
                 "The connection to the store broke during {request}. Check the internet connection; the store may be overloaded."
             ),
             K::Timeout => {
-                let secs = c.timeout.map(|d| d.as_secs()).unwrap_or_default();
+                let within = crate::runtime::timeouts::spoken(c.timeout.unwrap_or_default());
                 match &c.detail {
                     Some(detail) => write!(
                         f,
@@ -638,7 +638,7 @@ impl fmt::Display for WooError {
                     ),
                     None => write!(
                         f,
-                        "The store did not answer {request} within {secs} seconds. It may be slow or overloaded; try again later or raise the request timeout."
+                        "The store did not answer {request} within {within}. It may be slow or overloaded; try again later or raise the request timeout."
                     ),
                 }
             }

@@ -103,8 +103,8 @@ impl ActionContext<'_> {
             Some(Stop::Cancelled) if self.timed_out.load(std::sync::atomic::Ordering::SeqCst) => (
                 Outcome::Incomplete,
                 format!(
-                    " It stopped after {} minutes because the store answers too slowly: the rows say what was done and what was not; run it again for the rest.",
-                    super::ACTION_DEADLINE.as_secs() / 60
+                    " It stopped after {} because the store answers too slowly: the rows say what was done and what was not; run it again for the rest.",
+                    crate::runtime::timeouts::spoken(self.allowed)
                 ),
             ),
             Some(Stop::Cancelled) => (

@@ -75,11 +75,6 @@ impl ActionRequest {
     }
 }
 
-/// How long an action may take in all before it stops at its next safe point: long enough for
-/// a large catalog on a slow store, short enough that a person at the screen is never left
-/// waiting on a store that hangs. What was done by then is reported row by row.
-pub const ACTION_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5 * 60);
-
 /// What a handler gets to work with.
 pub struct ActionContext<'a> {
     pub plugin: &'a Plugin,
@@ -87,8 +82,13 @@ pub struct ActionContext<'a> {
     pub spec: &'static ActionSpec,
     pub settings: Settings,
     pub cancel: CancelToken,
-    /// When the action must stop ([`ACTION_DEADLINE`] after it started).
+    /// When the action must stop: [`Timeouts::action_deadline`](crate::runtime::Timeouts) after
+    /// it started (5 minutes unless this workstation's `network_timeouts` say otherwise): long
+    /// enough for a large catalog on a slow store, short enough that a person at the screen is
+    /// never left waiting on a store that hangs. What was done by then is reported row by row.
     pub deadline: std::time::Instant,
+    /// How long that is.
+    pub allowed: std::time::Duration,
     /// Set when the deadline, not the user, stopped it.
     pub timed_out: std::sync::atomic::AtomicBool,
 }
@@ -141,10 +141,15 @@ impl ActionContext<'_> {
     {
         let client = Arc::clone(client);
         let cancel = self.cancel.clone();
-        self.plugin
-            .io_reporting(Some(self.request.call_id), &self.cancel, move |reporter| {
-                make(client, cancel, reporter)
-            })
+        // The deadline is checked while waiting too: a store that hangs is given up on at the
+        // deadline, not after every retry of the request has timed out.
+        self.check_deadline();
+        self.plugin.io_waiting(
+            Some(self.request.call_id),
+            &self.cancel,
+            move |reporter| make(client, cancel, reporter),
+            &|| self.check_deadline(),
+        )
     }
 }
 
@@ -195,13 +200,15 @@ pub fn invoke(plugin: &Plugin, json: &str) -> CoreResult<ActionResponse> {
     let call = plugin.calls.register(request.call_id)?;
     let values = plugin.option_values()?;
     check_gates(plugin, spec, &request, &values)?;
+    let allowed = plugin.timeouts().action_deadline;
     let context = ActionContext {
         plugin,
         request: &request,
         spec,
         settings: values.settings(),
         cancel: call.cancel.clone(),
-        deadline: std::time::Instant::now() + ACTION_DEADLINE,
+        deadline: std::time::Instant::now() + allowed,
+        allowed,
         timed_out: std::sync::atomic::AtomicBool::new(false),
     };
     let result = (spec.handler)(&context);
@@ -211,7 +218,7 @@ pub fn invoke(plugin: &Plugin, json: &str) -> CoreResult<ActionResponse> {
             Err(CoreError::Store(
                 crate::woo::WooError::new(crate::woo::WooErrorKind::Timeout)
                     .with_request(format!("\"{}\"", spec.label))
-                    .with_timeout(ACTION_DEADLINE),
+                    .with_timeout(context.allowed),
             ))
         }
         other => other,

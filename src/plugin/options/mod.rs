@@ -143,10 +143,7 @@ fn area_label(area: StorageArea) -> &'static str {
 }
 
 pub(crate) fn state_error(err: state::StateError) -> CoreError {
-    match err {
-        state::StateError::Host(err) => CoreError::Host(err),
-        other => CoreError::Internal(other.to_string()),
-    }
+    err.into()
 }
 
 impl OptionValues {
@@ -521,4 +518,33 @@ pub fn save(
     report.saved = true;
     report.changed = really_changed.iter().map(|k| k.to_string()).collect();
     Ok((report, merged))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The values hold the consumer secret; a `{:?}` in a log line or a panic message must not
+    /// print it (issue 9: `OptionValues` derived `Debug`).
+    #[test]
+    fn debug_output_never_shows_the_secret() {
+        let mut values = BTreeMap::new();
+        values.insert(keys::CONSUMER_SECRET, json!("cs_topsecret0123456789abcdef"));
+        values.insert(keys::STORE_URL, json!("https://shop.example.com"));
+        let options = OptionValues {
+            values,
+            problems: Vec::new(),
+            secret_store: SecretStore::CompanyOptions,
+        };
+        let text = format!("{options:?} {options:#?}");
+        assert!(!text.contains("topsecret"), "{text}");
+        assert!(
+            text.contains("consumer_secret"),
+            "the keys are shown: {text}"
+        );
+        assert!(
+            !format!("{:?}", options.settings().consumer_secret).contains("topsecret"),
+            "the typed settings' secret prints as a placeholder"
+        );
+    }
 }

@@ -70,7 +70,16 @@ pub fn get(engine: &Engine) -> SyncResult<StoreFacts> {
     {
         return Ok(facts);
     }
-    let report = engine.store(|client, _, _| async move { client.check_connection().await })??;
+    // The checks honour cancel (and so the action's deadline): a store that hangs must not
+    // hold the person at the screen for every check's request timeout.
+    let report = engine
+        .store(|client, cancel, _| async move {
+            tokio::select! {
+                report = client.check_connection() => Some(report),
+                () = cancel.cancelled() => None,
+            }
+        })?
+        .ok_or(SyncError::Cancelled)??;
     let facts = StoreFacts::from_report(&engine.settings.store_url, &report);
     save(engine, &facts);
     Ok(facts)

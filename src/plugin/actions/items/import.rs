@@ -11,6 +11,9 @@ use crate::sync::engine::import_items;
 use crate::sync::import::DefaultAccounts;
 
 const PROMPT_ID: &str = "default_accounts";
+/// Import creates QBM items from the cached WooCommerce items (names, SKUs, prices as they were
+/// loaded), without asking the store again. Older than this, they are refused: Refresh first.
+pub const CACHE_LIMIT_HOURS: i64 = 24;
 /// Where the last chosen accounts are kept, to offer them again.
 const REMEMBERED: &str = "import.default_accounts";
 
@@ -143,15 +146,66 @@ fn chosen(answers: &Map<String, Value>, accounts: &[Account]) -> CoreResult<Defa
     })
 }
 
+/// "3 hours", "2 days", "less than a minute".
+fn spoken_age(age: chrono::Duration) -> String {
+    let plural = |n: i64, unit: &str| {
+        if n == 1 {
+            format!("1 {unit}")
+        } else {
+            format!("{n} {unit}s")
+        }
+    };
+    if age.num_days() >= 1 {
+        plural(age.num_days(), "day")
+    } else if age.num_hours() >= 1 {
+        plural(age.num_hours(), "hour")
+    } else if age.num_minutes() >= 1 {
+        plural(age.num_minutes(), "minute")
+    } else {
+        "less than a minute".to_string()
+    }
+}
+
+/// How old the cached WooCommerce items are, in words (`None` without a cache: the import
+/// loads them from the store first). A cache older than [`CACHE_LIMIT_HOURS`] is refused.
+fn cache_age(ctx: &ActionContext) -> CoreResult<Option<String>> {
+    let Some(loaded_at) = ctx
+        .plugin
+        .catalog()
+        .get()
+        .map_err(CoreError::from)?
+        .and_then(|snapshot| snapshot.loaded_at)
+    else {
+        return Ok(None);
+    };
+    let age = (ctx.plugin.clock().now() - loaded_at).max(chrono::Duration::zero());
+    let when = format!(
+        "{} ago ({} UTC)",
+        spoken_age(age),
+        loaded_at.format("%Y-%m-%d %H:%M")
+    );
+    if age > chrono::Duration::hours(CACHE_LIMIT_HOURS) {
+        return Err(CoreError::InvalidArgument(format!(
+            "the WooCommerce items were loaded {when}, longer ago than the {CACHE_LIMIT_HOURS} hours Import relies on: Refresh the WooCommerce Items tab, then import"
+        )));
+    }
+    Ok(Some(when))
+}
+
 /// Import on the WooCommerce Items tab: asks for the default accounts first (offering the ones
-/// chosen last time), then runs the engine's import.
+/// chosen last time), then runs the engine's import. Both say how old the cached WooCommerce
+/// items are; a cache older than [`CACHE_LIMIT_HOURS`] is refused.
 pub fn import(ctx: &ActionContext) -> CoreResult<ActionResponse> {
+    let age = cache_age(ctx)?;
+    let loaded = match &age {
+        Some(when) => format!("The WooCommerce items were loaded {when}."),
+        None => "The WooCommerce items are loaded from the store first.".to_string(),
+    };
     let accounts = ctx.host().accounts(&AccountKind::ALL)?;
     let Some(Value::Object(answers)) = ctx.request.answers.get(PROMPT_ID) else {
-        return Ok(ActionResponse::needs_input(
-            ctx.spec.id,
-            prompt(ctx, &accounts),
-        ));
+        let mut prompt = prompt(ctx, &accounts);
+        prompt.message = format!("{} {loaded}", prompt.message);
+        return Ok(ActionResponse::needs_input(ctx.spec.id, prompt));
     };
     let defaults = chosen(answers, &accounts)?;
     let remember = json!({
@@ -165,5 +219,12 @@ pub fn import(ctx: &ActionContext) -> CoreResult<ActionResponse> {
     )?;
     let report =
         ctx.engine(|engine| import_items::run(engine, &ctx.request.selection, &defaults))?;
-    Ok(ctx.render("Import", ("qbm_item", "QBM item"), report))
+    let mut response = ctx.render("Import", ("qbm_item", "QBM item"), report);
+    if let Some(when) = age {
+        response.message = format!(
+            "{} The WooCommerce items were loaded {when}.",
+            response.message
+        );
+    }
+    Ok(response)
 }
