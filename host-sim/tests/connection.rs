@@ -9,7 +9,9 @@ use std::net::TcpListener;
 use common::Shop;
 use host_sim::session::ActionInput;
 use host_sim::store::{FaultKind, FaultRule, KeyPermission, Permalinks, SiteKind, StoreOptions};
-use qbm_woocommerce::ffi::abi::{QBM_WC_AREA_COMPANY_OPTIONS, qbm_wc_status};
+use qbm_woocommerce::ffi::abi::{
+    QBM_WC_AREA_COMPANY_OPTIONS, QBM_WC_AREA_WORKSTATION_OPTIONS, qbm_wc_status,
+};
 use serde_json::{Value, json};
 
 fn reconnect(session: &host_sim::session::Session) -> Result<Value, host_sim::loader::PluginError> {
@@ -193,10 +195,28 @@ fn a_store_that_does_not_answer_times_out() {
     let shop = Shop::http();
     shop.store.faults().add(FaultRule::new(FaultKind::Hang));
     let session = common::connected(&shop);
-    expect_failure(
+    // Reconnect's own limit (20 s by default) shortened through the workstation's timeouts, so
+    // the test proves the limit without waiting it out.
+    session
+        .company()
+        .storage_set(
+            QBM_WC_AREA_WORKSTATION_OPTIONS,
+            "WS-01",
+            "network_timeouts",
+            Some(r#"{"probe_ms":1500}"#),
+        )
+        .unwrap();
+    let started = std::time::Instant::now();
+    let message = expect_failure(
         &session,
         qbm_wc_status::QBM_WC_STATUS_STORE_UNREACHABLE,
         &["did not answer", "seconds"],
+    );
+    assert!(message.contains("1.5 seconds"), "{message}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "Reconnect waited {:?} for a store that never answers",
+        started.elapsed()
     );
 }
 
