@@ -458,6 +458,8 @@ fn the_stock_check_finds_and_fixes_a_figure_edited_in_the_store() {
             "{row}"
         );
     }
+    // Meanwhile the mugs are counted again in QBM; the till did not say so.
+    set_on_hand(&session, "MUG-01", "1", 41);
     shop.store.reset_requests();
     let fixed = press(
         &session,
@@ -467,6 +469,15 @@ fn the_stock_check_finds_and_fixes_a_figure_edited_in_the_store() {
     assert_eq!(store_stock(&shop, POSTER), Some(12), "{fixed}");
     assert_eq!(fixed["summary"]["updated"], 1, "{fixed}");
     assert_eq!(shop.store.requests().get("POST /wc/v3/products/batch"), 1);
+    assert_eq!(
+        store_stock(&shop, MUG),
+        Some(38),
+        "only the selected row is fixed"
+    );
+    // The mug's movement was not used up by the fix: the next run publishes it.
+    let next = run_now(&session, STOCK);
+    assert_eq!(count(&next, "pushed"), 1, "{next}");
+    assert_eq!(store_stock(&shop, MUG), Some(41 - 2));
     let again = press(&session, "items.check.refresh", &ActionInput::default());
     assert!(rows(&again).is_empty(), "{again}");
     assert_no_violations(&session);

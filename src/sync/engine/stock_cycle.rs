@@ -568,12 +568,15 @@ pub fn run(
             .pending
             .extend(line.items.iter().map(|(_, id)| id.clone()));
     }
-    if let Some(cursor) = new_cursor {
-        state.cursor = Some(cursor);
-    }
-    state.locations = locations;
-    if full && only.is_none() {
-        state.last_check = Some(now);
+    // "Fix selected" writes some targets only: what else moved is left for the next run.
+    if only.is_none() {
+        if let Some(cursor) = new_cursor {
+            state.cursor = Some(cursor);
+        }
+        if full {
+            state.last_check = Some(now);
+        }
+        state.locations = locations;
     }
     if !writes.is_empty() {
         save_state(engine, &state)?;
