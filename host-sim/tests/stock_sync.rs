@@ -483,6 +483,54 @@ fn the_stock_check_finds_and_fixes_a_figure_edited_in_the_store() {
     assert_no_violations(&session);
 }
 
+/// Moves the engine's last stock check back by `by`, as if that much time had passed since:
+/// the engine's state is company state, one chunk for a small catalog.
+fn backdate_last_check(company: &Company, by: Duration) {
+    let meta_text = company_state(company, "stock.state.meta").expect("stock sync ran");
+    let mut meta: Value = serde_json::from_str(&meta_text).unwrap();
+    assert_eq!(meta["chunks"], 1, "{meta}");
+    let key = format!("stock.state.{}.0", meta["generation"].as_str().unwrap());
+    let mut state: Value = serde_json::from_str(&company_state(company, &key).unwrap()).unwrap();
+    let checked: chrono::DateTime<Utc> =
+        serde_json::from_value(state["last_check"].clone()).unwrap();
+    state["last_check"] = json!(checked - by);
+    let text = state.to_string();
+    set_company_state(company, &key, &text);
+    meta["bytes"] = json!(text.len());
+    set_company_state(company, "stock.state.meta", &meta.to_string());
+}
+
+#[test]
+fn the_daily_stock_check_fixes_drift_on_its_own() {
+    let shop = Shop::http();
+    let (session, _) = first_run(&shop, Layout::Complete);
+    shop.store.set_stock(POSTER, 5).unwrap();
+    let quiet = run_now(&session, STOCK);
+    assert!(
+        !quiet["message"].as_str().unwrap().contains("checked"),
+        "{quiet}"
+    );
+    assert_eq!(store_stock(&shop, POSTER), Some(5));
+    // A day later (the default "Stock check interval" is 24 hours) the run checks the store.
+    backdate_last_check(session.company(), Duration::hours(25));
+    let checked = run_now(&session, STOCK);
+    assert!(
+        checked["message"]
+            .as_str()
+            .unwrap()
+            .contains("store quantities checked"),
+        "{checked}"
+    );
+    assert_eq!(count(&checked, "pushed"), 1, "{checked}");
+    assert_eq!(store_stock(&shop, POSTER), Some(12));
+    let after = run_now(&session, STOCK);
+    assert_eq!(
+        after["requests"], 0,
+        "the next check is a day away: {after}"
+    );
+    assert_no_violations(&session);
+}
+
 #[test]
 fn preview_shows_exactly_what_the_next_run_writes() {
     let shop = Shop::http();
