@@ -96,9 +96,11 @@ pub enum Command {
     },
     /// Runs the background jobs in the foreground, as QBM's job thread does: calls
     /// run_due_jobs on a thread of its own, waits as long as the plugin says or until it asks
-    /// for an early run, and prints one line per job per run. Stops with Ctrl-C.
+    /// for an early run, reports stock moved anywhere in the company (stock_changed), and prints
+    /// one line per job per run: what ran, its store requests and what it did. Stops with Ctrl-C.
     Run {
-        /// Run each started job this many times, one right after the other, then exit.
+        /// Run each started job this many times, one right after the other (asking for each
+        /// further run with Start, as in Options), then exit.
         #[arg(long)]
         cycles: Option<u32>,
     },
@@ -387,7 +389,7 @@ fn stock_set(cli: &Cli, item: &str, location: &str, quantity: &str) -> anyhow::R
     let session = Session::open(&plugin_file(cli)?, host)?;
     session.stock_changed([item_id])?;
     println!(
-        "The plugin was told (stock_changed); automatic stock sync publishes the change on its next run (host-sim run)."
+        "The plugin was told (stock_changed). A running `host-sim run` on this company publishes it within a second; otherwise the next run does."
     );
     Ok(())
 }
@@ -414,13 +416,17 @@ fn print_run(
     }
 }
 
+/// How often `host-sim run` looks for stock moved elsewhere in the company.
+const STOCK_WATCH_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
 fn run_jobs(cli: &Cli) -> anyhow::Result<()> {
     let session = Arc::new(open_session(cli)?);
     eprintln!(
-        "Running the WooCommerce jobs of {} on {} (Ctrl-C stops).",
+        "Running the WooCommerce jobs of {} on {} (Ctrl-C stops). Stock moved anywhere in the company (host-sim stock set) is reported to the plugin at once.",
         session.company().identity()?.1,
         cli.workstation
     );
+    let _watch = crate::job_loop::StockWatch::start(Arc::clone(&session), STOCK_WATCH_EVERY)?;
     let jobs = crate::job_loop::JobLoop::start(session)?;
     let mut last = std::collections::HashMap::new();
     loop {
@@ -430,30 +436,58 @@ fn run_jobs(cli: &Cli) -> anyhow::Result<()> {
     }
 }
 
-/// `run --cycles N`: each cycle is one `run_due_jobs` call on a new plugin instance (as after a
-/// restart of QBM), because a host cannot ask an instance to run a job before it is due; every
-/// started job that may run on this workstation is due at once on a new instance.
+/// The jobs a `run_due_jobs` answer says ran.
+fn jobs_that_ran(
+    result: &Result<crate::loader::JobsReport, crate::loader::PluginError>,
+) -> Vec<String> {
+    result
+        .as_ref()
+        .map(|run| {
+            crate::job_loop::entries(&run.report)
+                .into_iter()
+                .filter(|entry| entry["ran"] == true)
+                .filter_map(|entry| entry["job"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `run --cycles N`: one plugin instance on QBM's job thread runs each started job N times. The
+/// first call runs what is due (on a new instance, every started job that may run here); before
+/// each further call, the jobs that ran are asked to run again at once the way a person asks in
+/// Options — Start on a started job asks for a run now — instead of waiting for their interval.
 fn run_cycles(cli: &Cli, cycles: u32) -> anyhow::Result<()> {
-    let company = Arc::new(Company::open(&cli.company)?);
-    company.user(&cli.user)?;
-    let host = SimHost::printing(company, &cli.user, &cli.workstation);
-    let plugin = plugin_file(cli)?;
+    let session = open_session(cli)?;
     let job_thread = std::thread::Builder::new().name("qbm-jobs".into()).spawn(
         move || -> anyhow::Result<()> {
-            let mut session = Session::open(&plugin, host)?;
             let mut last = std::collections::HashMap::new();
+            let mut ran: Vec<String> = Vec::new();
             for cycle in 1..=cycles {
                 if cycle > 1 {
-                    session = session.reopen()?;
+                    let options = session.plugin.options()?;
+                    for job in &ran {
+                        // A job that stopped itself (a revoked key) is not started again.
+                        let status = options["values"][format!("{job}_status")]
+                            .as_str()
+                            .unwrap_or_default();
+                        if !status.starts_with("Started") {
+                            continue;
+                        }
+                        if let Err(err) =
+                            session.action(&format!("options.{job}.start"), &ActionInput::default())
+                        {
+                            println!(
+                                "{job}: another run cannot be asked for ({err}); stopped after {} cycle(s).",
+                                cycle - 1
+                            );
+                            return Ok(());
+                        }
+                    }
                 }
                 let result = session.run_due_jobs();
                 print_run(&result, &mut last);
-                let ran = result.as_ref().is_ok_and(|run| {
-                    crate::job_loop::entries(&run.report)
-                        .iter()
-                        .any(|entry| entry["ran"] == true)
-                });
-                if !ran {
+                ran = jobs_that_ran(&result);
+                if ran.is_empty() {
                     println!(
                         "No job ran on {}; nothing more to do.",
                         session.host.workstation()

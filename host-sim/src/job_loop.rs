@@ -1,6 +1,7 @@
 //! QBM's job thread: a host thread of its own that calls `run_due_jobs`, then waits as long as
 //! the plugin said (`next_due_ms`, at most `QBM_WC_MAX_JOB_WAIT_MS`) or until the plugin asks for
-//! an early run with `request_run`.
+//! an early run with `request_run`; and QBM's stock module, which tells the plugin when on-hand
+//! moves ([`StockWatch`]).
 
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
@@ -201,6 +202,81 @@ impl Drop for JobLoop {
     }
 }
 
+/// QBM's stock module as the plugin sees it: every movement of on-hand in the company — a sale at
+/// the till in this QBM, a goods receipt on another workstation, `host-sim stock set` in another
+/// process — is reported to the plugin with `stock_changed`, which asks the job thread for an
+/// early run. It reads the company's movement list (one indexed query) every `every`; QBM itself
+/// would report at the moment it books the movement.
+pub struct StockWatch {
+    stop: Arc<(Mutex<bool>, Condvar)>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl StockWatch {
+    /// Starts watching from the movements the company has now: only later ones are reported.
+    pub fn start(session: Arc<Session>, every: Duration) -> anyhow::Result<StockWatch> {
+        let company = Arc::clone(session.company());
+        // No location: the answer is only the cursor after the last movement.
+        let (mut cursor, _) = company.stock_changes(None, None, &[])?;
+        let stop = Arc::new((Mutex::new(false), Condvar::new()));
+        let stopped = Arc::clone(&stop);
+        let thread = std::thread::Builder::new()
+            .name("qbm-stock".into())
+            .spawn(move || {
+                let (flag, changed) = &*stopped;
+                let mut done = flag.lock().unwrap_or_else(PoisonError::into_inner);
+                loop {
+                    done = changed
+                        .wait_timeout(done, every)
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0;
+                    if *done {
+                        return;
+                    }
+                    let moved = company.locations().and_then(|locations| {
+                        let ids: Vec<String> = locations.into_iter().map(|l| l.id).collect();
+                        company.stock_changes(Some(&cursor), None, &ids)
+                    });
+                    match moved {
+                        Ok((next, items)) => {
+                            cursor = next;
+                            if !items.is_empty()
+                                && let Err(err) = session.stock_changed(items)
+                            {
+                                eprintln!("stock_changed failed: {err}");
+                            }
+                        }
+                        Err(err) => eprintln!("the stock movements could not be read: {err}"),
+                    }
+                }
+            })?;
+        Ok(StockWatch {
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    /// Stops watching and waits for the thread.
+    pub fn stop(mut self) {
+        self.finish();
+    }
+
+    fn finish(&mut self) {
+        let (flag, changed) = &*self.stop;
+        *flag.lock().unwrap_or_else(PoisonError::into_inner) = true;
+        changed.notify_all();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for StockWatch {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
 /// The jobs of a `qbm.wc.jobs-report/1` document: `(job, status, message)` and the rest.
 pub fn entries(report: &serde_json::Value) -> Vec<&serde_json::Value> {
     report["jobs"].as_array().into_iter().flatten().collect()
@@ -217,10 +293,21 @@ pub fn describe(entry: &serde_json::Value) -> String {
             "{job}: held by workstation {}: {message}",
             entry["holder"].as_str().unwrap_or("?")
         ),
-        _ if entry["ran"] == true => format!(
-            "{job}: {status}: {message} ({} store requests)",
-            entry["requests"].as_u64().unwrap_or(0)
-        ),
+        _ if entry["ran"] == true => {
+            let mut cost = format!("{} store requests", entry["requests"].as_u64().unwrap_or(0));
+            for (key, what) in [
+                ("retries", "retried"),
+                ("slow_downs", "slowed down for the store"),
+                ("pauses", "paused for the store's Retry-After"),
+            ] {
+                match entry[key].as_u64().unwrap_or(0) {
+                    0 => {}
+                    1 => cost.push_str(&format!(", {what} once")),
+                    n => cost.push_str(&format!(", {what} {n} times")),
+                }
+            }
+            format!("{job}: {status}: {message} ({cost})")
+        }
         _ => format!("{job}: {status}: {message}"),
     }
 }
@@ -255,6 +342,12 @@ mod tests {
         assert_eq!(
             describe(&ran),
             "order_polling: failed: no store (0 store requests)"
+        );
+        let slowed = serde_json::json!({"job": "stock_sync", "ran": true, "status": "completed",
+            "message": "1 pushed", "requests": 3, "retries": 1, "pauses": 1, "slow_downs": 0});
+        assert_eq!(
+            describe(&slowed),
+            "stock_sync: completed: 1 pushed (3 store requests, retried once, paused for the store's Retry-After once)"
         );
     }
 }

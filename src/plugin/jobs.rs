@@ -47,7 +47,7 @@ impl JobKind {
         }
     }
 
-    fn category(self) -> Category {
+    pub(crate) fn category(self) -> Category {
         match self {
             JobKind::OrderPolling => Category::Processing,
             JobKind::StockSync => Category::StockSync,
@@ -75,9 +75,10 @@ impl JobKind {
 }
 
 /// How a run ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RunOutcome {
+    #[default]
     Completed,
     /// Some rows failed; the rest was done.
     CompletedWithFailures,
@@ -111,6 +112,20 @@ pub struct JobState {
     /// Why the engine stopped the job itself (key revoked, store gone).
     #[serde(default)]
     pub stopped_reason: Option<String>,
+    /// Runs asked for ahead of the interval (Start pressed while started), counted; a counter
+    /// rather than a time, so workstations whose clocks differ agree on whether it was answered.
+    #[serde(default)]
+    pub run_asked: u64,
+    /// The value of `run_asked` the last run started with: asks up to it are answered.
+    #[serde(default)]
+    pub run_asked_done: u64,
+}
+
+impl JobState {
+    /// A run was asked for that no run has answered yet.
+    pub fn run_asked_open(&self) -> bool {
+        self.run_asked > self.run_asked_done
+    }
 }
 
 pub fn load_state(plugin: &Plugin, kind: JobKind) -> CoreResult<JobState> {
@@ -191,37 +206,57 @@ impl JobRun<'_> {
         operation(&engine)
     }
 
-    /// Store requests sent so far by the configured client (0 when it cannot be built).
-    pub fn requests(&self) -> u64 {
+    /// What the configured client has sent so far (nothing when it cannot be built).
+    pub fn stats(&self) -> crate::woo::RequestStats {
         self.plugin
             .client(self.settings)
-            .map(|c| c.stats().total)
-            .unwrap_or(0)
+            .map(|c| c.stats())
+            .unwrap_or_default()
     }
 }
 
 /// What one run of a job did, for the report, the log and Options.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CycleReport {
     pub outcome: RunOutcome,
     pub message: String,
+    /// Problems of the set-up the run worked around (a chosen location that no longer exists):
+    /// in every report, logged by the engine once until they change.
+    pub warnings: Vec<String>,
     /// Store requests the run made.
     pub requests: u64,
+    /// How the client adapted to the store during the run: retried requests, times it lowered
+    /// its concurrency, times every request paused for the store's `Retry-After`.
+    pub retries: u64,
+    pub slow_downs: u64,
+    pub pauses: u64,
     /// Counts by row outcome (`pushed`, `unchanged`, `imported`, …).
     pub counts: BTreeMap<String, u64>,
     /// The job must stop itself (the key was revoked, the store is gone): the reason.
     pub stop: Option<String>,
-    /// Run again right away (the run stopped at a batch limit with work left).
-    pub more: bool,
+}
+
+impl CycleReport {
+    /// The message with the warnings, for the jobs report and Options.
+    pub fn full_message(&self) -> String {
+        std::iter::once(self.message.as_str())
+            .chain(self.warnings.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
 }
 
 /// The per-instance side of the jobs: a guard against concurrent runs, items whose stock the
-/// host reported moved, and when each job is due next on this workstation.
+/// host reported moved, when each job is due next on this workstation, and the asks for a run
+/// this workstation found held by another one.
 #[derive(Default)]
 pub struct Jobs {
     running: AtomicBool,
     moved: Mutex<BTreeSet<String>>,
     due: Mutex<BTreeMap<JobKind, DateTime<Utc>>>,
+    /// The job's `run_asked` count when this workstation last answered it or found the job held
+    /// elsewhere: the same ask does not make it try for the lease on every call.
+    asked_seen: Mutex<BTreeMap<JobKind, u64>>,
 }
 
 impl Jobs {
@@ -261,7 +296,23 @@ impl Jobs {
             .insert(kind, at);
     }
 
-    /// Makes a job due at once (after Start, or when the host reported moved stock).
+    fn asked_seen(&self, kind: JobKind) -> u64 {
+        self.asked_seen
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&kind)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    fn set_asked_seen(&self, kind: JobKind, asked: u64) {
+        self.asked_seen
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(kind, asked);
+    }
+
+    /// Makes a job due at once on this workstation (after Start).
     pub fn wake(&self, kind: JobKind) {
         self.due
             .lock()
@@ -290,11 +341,11 @@ fn blocked_here(kind: JobKind, settings: &Settings) -> Option<String> {
         JobKind::StockSync if settings.stock_locations().is_empty() => {
             Some("no QBM location is chosen for stock (Options → Inventory Sync)".into())
         }
-        JobKind::OrderPolling if !settings.order_polling_enabled => {
-            Some("\"Enable automatic WooCommerce order polling\" is off".into())
-        }
         JobKind::OrderPolling if !settings.allow_import_orders => {
             Some("\"Allow importing WooCommerce orders\" is off".into())
+        }
+        JobKind::OrderPolling if !settings.order_polling_enabled => {
+            Some("\"Enable automatic WooCommerce order polling\" is off".into())
         }
         _ => None,
     }
@@ -322,21 +373,34 @@ pub fn run_due(plugin: &Plugin) -> CoreResult<(Value, u64)> {
         let now = plugin.clock().now();
         let job = load_state(plugin, kind)?;
         if !job.started {
-            entries.push(json!({"job": kind.id(), "ran": false, "status": "stopped",
-                "message": format!("{} is not started", kind.label())}));
+            // A turn this workstation still holds is given back (Stop was pressed elsewhere).
+            lease::release(plugin.host(), kind.id(), &workstation)?;
+            let message = match &job.stopped_reason {
+                Some(reason) => format!("{} was stopped by the plugin: {reason}", kind.label()),
+                None => format!("{} is not started", kind.label()),
+            };
+            entries.push(
+                json!({"job": kind.id(), "ran": false, "status": "stopped", "message": message}),
+            );
             continue;
         }
         if let Some(reason) = blocked_here(kind, &settings) {
+            // Another workstation where it may run need not wait for this one's turn to expire.
+            lease::release(plugin.host(), kind.id(), &workstation)?;
             entries.push(json!({"job": kind.id(), "ran": false, "status": "idle",
                 "message": format!("{} is started but does not run on this workstation: {reason}", kind.label())}));
             continue;
         }
+        let asked = job.run_asked > job.run_asked_done.max(jobs.asked_seen(kind));
+        let due = jobs.due_at(kind).unwrap_or(now);
+        let due_now = due <= now || asked;
         // Stock the host reported moved is published at once, unless the last run failed (then
         // the interval applies, so a failing store is not asked again in a loop).
-        let forced =
-            kind == JobKind::StockSync && jobs.has_moved_items() && job.failure_streak == 0;
-        let due = jobs.due_at(kind).unwrap_or(now);
-        if due > now && !forced {
+        let early = !due_now
+            && kind == JobKind::StockSync
+            && jobs.has_moved_items()
+            && job.failure_streak == 0;
+        if !due_now && !early {
             next_due = Some(next_due.map_or(due, |n| n.min(due)));
             entries.push(json!({"job": kind.id(), "ran": false, "status": "waiting",
                 "message": format!("next run at {}", when(due)), "next_run": due}));
@@ -351,6 +415,7 @@ pub fn run_due(plugin: &Plugin) -> CoreResult<(Value, u64)> {
         )?;
         match &held {
             lease::LeaseOutcome::HeldBy(holder) => {
+                jobs.set_asked_seen(kind, job.run_asked);
                 let retry = now + kind.interval(&settings);
                 jobs.set_due(kind, retry);
                 next_due = Some(next_due.map_or(retry, |n| n.min(retry)));
@@ -371,22 +436,27 @@ pub fn run_due(plugin: &Plugin) -> CoreResult<(Value, u64)> {
             _ => {}
         }
         let started = plugin.clock().now();
-        let report = run_cycle(plugin, kind, &settings);
+        let report = run_cycle(
+            plugin,
+            kind,
+            &settings,
+            early,
+            job.changed_at.unwrap_or(started),
+        );
         let ended = plugin.clock().now();
-        let report = match report {
-            Ok(report) => report,
-            Err(err) => CycleReport {
-                outcome: RunOutcome::Failed,
-                message: err.to_string(),
-                requests: 0,
-                counts: BTreeMap::new(),
-                stop: stop_reason(&err),
-                more: false,
-            },
-        };
-        record_run(plugin, kind, &workstation, started, ended, &report)?;
-        let next = if report.more {
-            ended
+        record_run(
+            plugin,
+            kind,
+            &workstation,
+            started,
+            ended,
+            &report,
+            job.run_asked,
+        )?;
+        jobs.set_asked_seen(kind, job.run_asked);
+        // An early run for moved stock leaves the interval's run where it was.
+        let next = if early {
+            due
         } else {
             ended + kind.interval(&settings)
         };
@@ -400,8 +470,11 @@ pub fn run_due(plugin: &Plugin) -> CoreResult<(Value, u64)> {
                 RunOutcome::CompletedWithFailures => "completed_with_failures",
                 RunOutcome::Failed => "failed",
             },
-            "message": report.message,
+            "message": report.full_message(),
             "requests": report.requests,
+            "retries": report.retries,
+            "slow_downs": report.slow_downs,
+            "pauses": report.pauses,
             "counts": report.counts,
             "next_run": next,
         }));
@@ -428,43 +501,67 @@ pub fn run_due(plugin: &Plugin) -> CoreResult<(Value, u64)> {
     ))
 }
 
-/// A failure after which running again is pointless until someone fixes it.
-fn stop_reason(err: &CoreError) -> Option<String> {
+/// A store error after which running again is pointless until someone fixes it: the key was
+/// revoked or lost its write permission, or the address no longer leads to a WooCommerce store.
+pub fn stops_the_job(kind: crate::woo::WooErrorKind) -> bool {
     use crate::woo::WooErrorKind as K;
-    match err {
-        CoreError::Store(store) => match store.kind() {
-            K::UnknownKey
+    matches!(
+        kind,
+        K::UnknownKey
             | K::WrongSecret
             | K::ReadOnlyKey
             | K::NotWordPress
             | K::WooCommerceMissing
-            | K::PlainPermalinks => Some(err.to_string()),
-            _ => None,
-        },
+            | K::PlainPermalinks
+    )
+}
+
+/// A failure after which running again is pointless until someone fixes it.
+fn stop_reason(err: &CoreError) -> Option<String> {
+    match err {
+        CoreError::Store(store) if stops_the_job(store.kind()) => Some(err.to_string()),
         CoreError::NotConfigured(_) => Some(err.to_string()),
         _ => None,
     }
 }
 
-fn run_cycle(plugin: &Plugin, kind: JobKind, settings: &Settings) -> CoreResult<CycleReport> {
-    let call = plugin.calls.register(0)?;
+/// One run of `kind`. `early`: a stock sync run for the items the host reported moved, ahead of
+/// the interval; `started_at`: when the job was started (the first polling run looks back from
+/// it). A failure becomes a failed run, with the store requests it cost.
+fn run_cycle(
+    plugin: &Plugin,
+    kind: JobKind,
+    settings: &Settings,
+    early: bool,
+    started_at: DateTime<Utc>,
+) -> CycleReport {
+    let failed = |err: CoreError| CycleReport {
+        outcome: RunOutcome::Failed,
+        message: err.to_string(),
+        stop: stop_reason(&err),
+        ..CycleReport::default()
+    };
+    let call = match plugin.calls.register(0) {
+        Ok(call) => call,
+        Err(err) => return failed(err),
+    };
     let run = JobRun {
         plugin,
         settings,
         cancel: call.cancel.clone(),
     };
-    let before = run.requests();
-    let mut report = match kind {
-        JobKind::OrderPolling => {
-            let started = load_state(plugin, kind)?
-                .changed_at
-                .unwrap_or_else(|| plugin.clock().now());
-            super::actions::polling::cycle(&run, started)
-        }
-        JobKind::StockSync => super::actions::stock_sync::cycle(&run),
-    }?;
-    report.requests = run.requests().saturating_sub(before);
-    Ok(report)
+    let before = run.stats();
+    let result = match kind {
+        JobKind::OrderPolling => super::actions::polling::cycle(&run, started_at),
+        JobKind::StockSync => super::actions::stock_sync::cycle(&run, early),
+    };
+    let mut report = result.unwrap_or_else(failed);
+    let after = run.stats();
+    report.requests = after.total.saturating_sub(before.total);
+    report.retries = after.retries.saturating_sub(before.retries);
+    report.slow_downs = after.slow_downs.saturating_sub(before.slow_downs);
+    report.pauses = after.pauses.saturating_sub(before.pauses);
+    report
 }
 
 fn record_run(
@@ -474,6 +571,7 @@ fn record_run(
     started: DateTime<Utc>,
     ended: DateTime<Utc>,
     report: &CycleReport,
+    asked: u64,
 ) -> CoreResult<()> {
     let failed = report.outcome == RunOutcome::Failed;
     let job = update_state(plugin, kind, |job| {
@@ -482,9 +580,10 @@ fn record_run(
             ended,
             workstation: workstation.to_string(),
             outcome: report.outcome,
-            message: report.message.clone(),
+            message: report.full_message(),
         });
         job.failure_streak = if failed { job.failure_streak + 1 } else { 0 };
+        job.run_asked_done = job.run_asked_done.max(asked);
         if let Some(reason) = &report.stop {
             job.started = false;
             job.stopped_reason = Some(reason.clone());
@@ -493,6 +592,7 @@ fn record_run(
         }
     })?;
     let log = plugin.log();
+    // The warnings are logged by the engine once until they change, not with every run.
     let line = format!("{} run: {}", kind.label(), report.message);
     match report.outcome {
         RunOutcome::Completed => log.info(kind.category(), &line),
@@ -535,7 +635,7 @@ fn record_run(
             .to_string(),
             counts: report.counts.clone(),
             requests: report.requests,
-            message: report.message.clone(),
+            message: report.full_message(),
         },
     )?;
     Ok(())
@@ -593,6 +693,16 @@ pub fn set_started(
     Ok(job)
 }
 
+/// Asks for a run of a started job now, ahead of its interval (Start pressed while the job is
+/// started). The ask is company state: the workstation that runs the job answers it at its next
+/// `run_due_jobs` call, whichever workstation asked; this one is woken at once.
+pub fn ask_run(plugin: &Plugin, kind: JobKind) -> CoreResult<JobState> {
+    let job = update_state(plugin, kind, |job| job.run_asked += 1)?;
+    plugin.jobs().wake(kind);
+    plugin.host().request_run();
+    Ok(job)
+}
+
 /// One line for Options: started or not, where it runs, the last run and its result.
 pub fn status_line(plugin: &Plugin, kind: JobKind, settings: &Settings) -> CoreResult<String> {
     let job = load_state(plugin, kind)?;
@@ -609,6 +719,9 @@ pub fn status_line(plugin: &Plugin, kind: JobKind, settings: &Settings) -> CoreR
                 Some(reason) => format!("not running here: {reason}"),
                 None => "waiting for a workstation to run it".to_string(),
             }),
+        }
+        if job.run_asked_open() {
+            parts.push("a run was asked for".to_string());
         }
     } else {
         parts.push(match &job.stopped_reason {
@@ -641,7 +754,9 @@ pub fn read_only_values(plugin: &Plugin, settings: &Settings) -> BTreeMap<&'stat
         .flatten();
     values.insert(
         keys::LAST_ORDER_SYNC,
-        last_sync.map_or(Value::Null, |at| Value::String(at.to_rfc3339())),
+        last_sync.map_or(Value::Null, |at| {
+            Value::String(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        }),
     );
     for (key, kind) in [
         (keys::STOCK_SYNC_STATUS, JobKind::StockSync),

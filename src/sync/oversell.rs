@@ -170,18 +170,22 @@ impl Published {
     }
 }
 
-/// The target a line's units were taken from, if it is one of `targets`.
+/// The target a line's units were taken from, if it is one of `targets`. A variation's units
+/// come from the variation when it keeps its own stock, and from its parent only when it shares
+/// the parent's stock (`shares_parent`): a variation with stock of its own that is not among the
+/// targets of this run must not lower its parent's figure.
 fn target_of(
     line: &OpenLine,
     targets: &HashMap<u64, Decimal>,
-    pools: &HashSet<u64>,
+    shares_parent: &HashSet<u64>,
 ) -> Option<u64> {
     if line.variation_id > 0 {
         if targets.contains_key(&line.variation_id) {
             return Some(line.variation_id);
         }
-        return (pools.contains(&line.product_id) && targets.contains_key(&line.product_id))
-            .then_some(line.product_id);
+        return (shares_parent.contains(&line.variation_id)
+            && targets.contains_key(&line.product_id))
+        .then_some(line.product_id);
     }
     targets
         .contains_key(&line.product_id)
@@ -190,15 +194,16 @@ fn target_of(
 
 /// The quantities to publish. `qbm` has QBM's quantity per target (a simple product's id, a
 /// variation's id when it keeps its own stock, a parent's id when its variations share its
-/// stock); `pools` lists those parents; `lines` are the open lines ([`open_lines`]).
+/// stock); `shares_parent` lists the variations whose stock is their parent's (from the store's
+/// catalog); `lines` are the open lines ([`open_lines`]).
 pub fn published_quantities(
     qbm: &HashMap<u64, Decimal>,
     lines: &[OpenLine],
-    pools: &HashSet<u64>,
+    shares_parent: &HashSet<u64>,
 ) -> BTreeMap<u64, Published> {
     let mut held: HashMap<u64, BTreeMap<u64, Hold>> = HashMap::new();
     for line in lines {
-        let Some(target) = target_of(line, qbm, pools) else {
+        let Some(target) = target_of(line, qbm, shares_parent) else {
             continue;
         };
         held.entry(target)
@@ -317,7 +322,7 @@ mod tests {
             (30, dec("9")),
             (31, dec("4")),
         ]);
-        let pools = HashSet::from([20]);
+        let shares_parent = HashSet::from([22]);
         let lines = vec![
             open(1, 20, 21, "1"),
             open(1, 20, 22, "2"),
@@ -326,10 +331,19 @@ mod tests {
             open(2, 30, 32, "4"),
             open(3, 30, 31, "1"),
         ];
-        let published = published_quantities(&qbm, &lines, &pools);
+        let published = published_quantities(&qbm, &lines, &shares_parent);
         let quantities: Vec<(u64, i64)> =
             published.iter().map(|(id, p)| (*id, p.quantity)).collect();
         assert_eq!(quantities, [(20, 7), (21, 4), (30, 9), (31, 3)]);
+        // A run that publishes only the pool: the units of variation 21, which keeps its own
+        // stock, still do not come off the pool.
+        let pool_only = HashMap::from([(20, dec("10"))]);
+        let published = published_quantities(&pool_only, &lines, &shares_parent);
+        assert_eq!(published[&20].quantity, 7);
+        assert_eq!(
+            published[&20].explanation(),
+            "QBM 10 − 3 on web orders #1 (2) and #2 (1) not yet imported = 7"
+        );
     }
 
     #[test]
@@ -350,7 +364,7 @@ mod tests {
         // QBM's figures equal the store's before the orders: mug 25, S/Red 5, the T-shirt
         // pool 10 (M/Blue shares it).
         let qbm = HashMap::from([(1029, dec("25")), (1037, dec("5")), (1036, dec("10"))]);
-        let published = published_quantities(&qbm, &lines, &HashSet::from([1036]));
+        let published = published_quantities(&qbm, &lines, &HashSet::from([1038]));
         let texts: Vec<String> = published.values().map(Published::explanation).collect();
         assert_eq!(
             texts,

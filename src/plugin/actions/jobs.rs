@@ -1,4 +1,5 @@
-//! Start and Stop of the background jobs, from Options.
+//! Start and Stop of the background jobs, from Options. Start on a job that is already started
+//! asks for a run now.
 
 use super::{ActionContext, ActionResponse};
 use crate::plugin::error::{CoreError, CoreResult};
@@ -34,6 +35,22 @@ fn start(ctx: &ActionContext, kind: JobKind) -> CoreResult<ActionResponse> {
         }
         _ => {}
     }
+    if jobs::load_state(ctx.plugin, kind)?.started {
+        // Start on a started job asks for a run now, on the workstation that runs it.
+        jobs::ask_run(ctx.plugin, kind)?;
+        let line = jobs::status_line(ctx.plugin, kind, settings)?;
+        ctx.plugin.log().info(
+            kind.category(),
+            &format!("{} run asked for by {}", kind.label(), who(ctx)?),
+        );
+        return Ok(ActionResponse::completed(
+            ctx.spec.id,
+            format!(
+                "{} is already started; it runs now, without waiting for its interval. {line}.",
+                kind.label()
+            ),
+        ));
+    }
     jobs::set_started(ctx.plugin, kind, true, &who(ctx)?)?;
     let line = jobs::status_line(ctx.plugin, kind, settings)?;
     let mut response =
@@ -44,7 +61,7 @@ fn start(ctx: &ActionContext, kind: JobKind) -> CoreResult<ActionResponse> {
         );
     }
     ctx.plugin.log().info(
-        crate::integration_log::Category::StockSync,
+        kind.category(),
         &format!("{} started by {}", kind.label(), who(ctx)?),
     );
     Ok(response)
@@ -53,7 +70,7 @@ fn start(ctx: &ActionContext, kind: JobKind) -> CoreResult<ActionResponse> {
 fn stop(ctx: &ActionContext, kind: JobKind) -> CoreResult<ActionResponse> {
     jobs::set_started(ctx.plugin, kind, false, &who(ctx)?)?;
     ctx.plugin.log().info(
-        crate::integration_log::Category::StockSync,
+        kind.category(),
         &format!("{} stopped by {}", kind.label(), who(ctx)?),
     );
     Ok(ActionResponse::completed(

@@ -46,9 +46,8 @@ pub fn cycle(run: &JobRun, started_at: DateTime<Utc>) -> CoreResult<CycleReport>
     Ok(CycleReport {
         outcome,
         message,
-        requests: 0,
+        warnings: polled.report.warnings.clone(),
         counts: polling::counts(&polled),
-        stop: None,
-        more: false,
+        ..CycleReport::default()
     })
 }

@@ -31,25 +31,23 @@ fn summary_text(outcome: &CycleOutcome) -> String {
     parts.join(", ")
 }
 
-/// One stock sync run of the job.
-pub fn cycle(run: &JobRun) -> CoreResult<CycleReport> {
+/// One stock sync run of the job; `early`: ahead of the interval, for the items the host
+/// reported moved.
+pub fn cycle(run: &JobRun, early: bool) -> CoreResult<CycleReport> {
     let moved = run.plugin.jobs().take_moved_items();
-    let result = run.engine(|engine| stock_cycle::run(engine, &moved, Mode::Scheduled, None));
+    let mode = if early { Mode::Moved } else { Mode::Scheduled };
+    let result = run.engine(|engine| stock_cycle::run(engine, &moved, mode, None));
     let outcome = match result {
         Ok(outcome) => outcome,
         Err(err) => {
-            // What the host reported moved is published by the next run.
+            // Nothing was planned: what the host reported moved is published by the next run.
             run.plugin.jobs().return_moved_items(moved);
             return Err(err.into());
         }
     };
-    if outcome.report.stopped.is_some() {
-        run.plugin.jobs().return_moved_items(moved);
-    }
     let mut message = summary_text(&outcome);
-    for warning in &outcome.report.warnings {
-        message.push_str(&format!("; {warning}"));
-    }
+    // A run that wrote nothing of what it tried failed, whether the store refused every batch
+    // or stopped answering.
     let run_outcome = match (&outcome.report.stopped, outcome.failed) {
         (Some(Stop::Failed(cause)), _) => {
             message.push_str(&format!(
@@ -58,8 +56,16 @@ pub fn cycle(run: &JobRun) -> CoreResult<CycleReport> {
             RunOutcome::Failed
         }
         (_, 0) => RunOutcome::Completed,
+        _ if outcome.pushed == 0 => RunOutcome::Failed,
         _ => RunOutcome::CompletedWithFailures,
     };
+    let stop = outcome
+        .stopped_by
+        .filter(|kind| crate::plugin::jobs::stops_the_job(*kind))
+        .and_then(|_| match &outcome.report.stopped {
+            Some(Stop::Failed(cause)) => Some(cause.clone()),
+            _ => None,
+        });
     let counts = [
         ("pushed", outcome.pushed),
         ("unchanged", outcome.unchanged),
@@ -72,10 +78,10 @@ pub fn cycle(run: &JobRun) -> CoreResult<CycleReport> {
     Ok(CycleReport {
         outcome: run_outcome,
         message,
-        requests: 0,
+        warnings: outcome.report.warnings,
         counts,
-        stop: None,
-        more: false,
+        stop,
+        ..CycleReport::default()
     })
 }
 

@@ -1,8 +1,10 @@
 //! Automatic order polling: one run.
 //!
-//! Each run asks the store for the orders **modified** since the last sync point (GMT, minus a
-//! safety overlap so that an order saved in the same second as the point, or committed a moment
-//! after its timestamp, is never missed), every status, oldest change first, page by page.
+//! Each run asks the store for the orders **modified** after the last sync point less a safety
+//! overlap ([`OVERLAP`]: an order saved in the same second as the point, or committed a moment
+//! after its timestamp, is never missed), every status, oldest change first, page by page. The
+//! window is open-ended: the sync point is a time of the store's clock (the newest change
+//! handled), so a workstation whose clock differs from the store's misses nothing.
 //!
 //! * An order already imported is recognised by its link and never imported again; if the store
 //!   cancelled or refunded it since, that is flagged once (log warning, notification).
@@ -12,11 +14,13 @@
 //!   reconcile) goes on the retry list with its reason, logged once, and is tried again on every
 //!   run until it imports (or leaves the importable statuses); it does not hold back the others.
 //!
-//! "Last order sync" advances to the end of the window only when every page of it was read and
-//! handled; a store failing in the middle of a page leaves it where it was, and the next run reads
-//! the window again (already imported orders are recognised, so nothing is duplicated).
+//! "Last order sync" advances to the newest change read only when every page of the window was
+//! read and handled and the pages agree with each other; a store failing in the middle of a page,
+//! or orders changing while the pages were read (which shifts orders between pages), leaves it
+//! where it was, and the next run reads the window again (already imported orders are
+//! recognised, so nothing is duplicated).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 use futures_util::StreamExt;
@@ -33,7 +37,7 @@ use crate::sync::error::{SyncError, SyncResult};
 use crate::sync::orders::changes::{ImportedOrder, changes_after_import};
 use crate::sync::orders::{ImportableStatuses, OrderStatus};
 use crate::sync::rows::{RowOutcome, RunReport, Summary};
-use crate::woo::{Order, OrderQuery};
+use crate::woo::{Order, OrderBy, OrderQuery, SortOrder};
 
 /// Where the point up to which store orders were handled is kept.
 pub const LAST_ORDER_SYNC_KEY: &str = "sync.last_order_sync";
@@ -43,9 +47,6 @@ const RETRY_KEY: &str = "polling.retry";
 pub const OVERLAP: Duration = Duration::minutes(5);
 /// How far back the first run looks from the moment polling was started.
 pub const FIRST_LOOK_BACK: Duration = Duration::hours(24);
-/// The newest edge of a window stays this far in the past, so orders still being saved are left
-/// for the next run.
-const SETTLE: Duration = Duration::seconds(10);
 
 /// An order waiting to be imported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,17 +101,20 @@ pub fn run(
     started_at: DateTime<Utc>,
 ) -> SyncResult<PollReport> {
     let now = engine.clock.now();
-    let from = last_order_sync(engine.host)?.unwrap_or(started_at - FIRST_LOOK_BACK) - OVERLAP;
-    let until = now - SETTLE;
+    let point = last_order_sync(engine.host)?;
+    let from = point.unwrap_or(started_at - FIRST_LOOK_BACK) - OVERLAP;
     let mut outcome = PollReport::default();
-    if until <= from {
-        return Ok(outcome);
-    }
-    let query = OrderQuery::modified_between(from, until);
+    let query = OrderQuery {
+        modified_after: Some(from),
+        orderby: Some(OrderBy::Modified),
+        order: Some(SortOrder::Asc),
+        ..OrderQuery::default()
+    };
     let read = engine.store(move |client, cancel, reporter| async move {
         let mut stream = Box::pin(client.orders_stream(query, cancel));
         let mut orders: Vec<Order> = Vec::new();
         let mut bad = Vec::new();
+        let mut totals = BTreeSet::new();
         while let Some(page) = stream.next().await {
             let page = page?;
             reporter.report(
@@ -118,13 +122,24 @@ pub fn run(
                 page.total_pages.map_or(0, u64::from),
                 "Reading changed store orders…",
             );
+            totals.insert(page.total_items);
             orders.extend(page.records);
             bad.extend(page.bad_records);
         }
-        Ok::<_, crate::woo::WooError>((orders, bad))
+        Ok::<_, crate::woo::WooError>((orders, bad, totals))
     })?;
-    // A failure part way: nothing is skipped for good, the cursor stays, the run is retried.
-    let (orders, bad) = read?;
+    // A failure part way: nothing is skipped for good, the point stays, the run is retried.
+    let (orders, bad, totals) = read?;
+    // Orders saved while the pages were read move to the end of the window and push others
+    // across a page boundary, where one can be skipped: the totals of the pages then differ, or
+    // fewer orders arrived than the store counted.
+    let distinct: HashSet<u64> = orders.iter().map(|o| o.id).collect();
+    let complete = match totals.iter().collect::<Vec<_>>().as_slice() {
+        [Some(total)] => (distinct.len() + bad.len()) as u64 >= *total,
+        [None] | [] => true,
+        _ => false,
+    };
+    let newest = orders.iter().filter_map(|o| o.date_modified_gmt).max();
     for record in &bad {
         engine.log.warn(
             Category::Processing,
@@ -238,15 +253,22 @@ pub fn run(
     }
     outcome.waiting = retry.len();
     save_retry_list(engine, &retry)?;
-    if imported.report.stopped.is_none() {
-        let text =
-            serde_json::to_string(&until).map_err(|err| SyncError::Internal(err.to_string()))?;
-        state::update(
-            engine.host,
-            StorageArea::CompanyState,
-            LAST_ORDER_SYNC_KEY,
-            |_| Some(text.clone()),
-        )?;
+    // The point moves to the newest change read, never past QBM's own clock (a store order
+    // dated in the future must not make the window skip what comes before that date).
+    let advance = newest
+        .map(|newest| point.map_or(newest, |point| point.max(newest)).min(now))
+        .filter(|next| Some(*next) != point);
+    if imported.report.stopped.is_none() && complete {
+        if let Some(next) = advance {
+            let text =
+                serde_json::to_string(&next).map_err(|err| SyncError::Internal(err.to_string()))?;
+            state::update(
+                engine.host,
+                StorageArea::CompanyState,
+                LAST_ORDER_SYNC_KEY,
+                |_| Some(text.clone()),
+            )?;
+        }
         outcome.advanced = true;
     }
     if outcome.imported > 0 {

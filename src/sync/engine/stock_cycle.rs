@@ -4,23 +4,29 @@
 //! with its own stock, or a parent whose variations share its stock), the QBM quantity it last
 //! published and the quantity it sent. A run reads QBM's quantities of the items that may have
 //! moved — those the host's `stock_changes` names since the last cursor (the sync start date is
-//! the first cursor), else every matched item in one bulk `stock_on_hand` — plus the items the
-//! host reported through `stock_changed`, and writes only the targets whose QBM quantity differs
-//! from what was published. A run where nothing changed in QBM makes no request to the store.
-//! The store's own data comes from the cached catalog (read in full on the first run and at each
-//! stock check, incrementally when a changed item has no match yet).
+//! the first cursor), else every linked item in one bulk `stock_on_hand` — plus the items the
+//! host reported through `stock_changed` and the items whose last write did not go through, and
+//! writes only the targets whose QBM quantity differs from what was published. A run where
+//! nothing changed in QBM makes no request to the store. The store's own data comes from the
+//! cached catalog (read in full on the first run and at each stock check, incrementally when an
+//! item that moved has no match yet).
+//!
+//! An early run for items the host just reported (`stock_changed`, [`Mode::Moved`]) looks at
+//! those items only, so a sale at the till costs one write whatever the size of the catalog.
 //!
 //! **No overselling.** Before writing, the open web orders (processing or on hold, not yet
 //! imported) are read incrementally and what they hold is left out: "QBM 12 − 2 on web order
-//! #1042 not yet imported = 10".
+//! #1042 not yet imported = 10". Each figure that leaves orders out is logged with that text.
 //!
-//! **Resuming.** Writes go out in waves of batches (concurrent, at the store's own pace); after
-//! each wave what succeeded is recorded, so a run cut short by a crash, a stop or a network loss
-//! goes on from there next time. The change cursor advances only when every write succeeded.
+//! **Resuming.** Before the first write, every planned write is recorded as pending together
+//! with the new change cursor; each wave of batches (concurrent, at the store's own pace) then
+//! clears what the store accepted. A run cut short by a crash, a stop or a network loss leaves
+//! exactly the unwritten targets pending, and the next run writes those without reading again.
 //!
 //! **Stock check** (every "Stock check interval" hours, and on demand): the store's quantities
 //! are read again for every published target and differences are written back (stock edited by
-//! hand in WooCommerce, another tool, a lost write), each with its likely cause.
+//! hand in WooCommerce, another tool, a lost write), each with its likely cause. A change of the
+//! locations the figures come from makes the next run a check too.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
@@ -46,12 +52,17 @@ use crate::sync::rows::{Row, RowOutcome, RunReport, Stop};
 use crate::sync::stock::{QuantityError, quantities_by_item, store_quantity};
 use crate::woo::{
     Batch, BatchOutcome, ItemError, OrderQuery, Product, Variation, VariationWrite, WooError,
+    WooErrorKind,
 };
 
 const STATE_KEY: &str = "stock.state";
 /// Product writes in one wave (eight batches of 100) and parents of variations in one wave.
 const WAVE_PRODUCTS: usize = 800;
 const WAVE_PARENTS: usize = 8;
+/// How far back each incremental read of the open web orders looks again before the last one:
+/// an order saved while the last read ran, or stamped by a store clock a little behind QBM's,
+/// is not missed.
+const ORDERS_OVERLAP: Duration = Duration::minutes(5);
 
 /// What kind of store stock a target is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,6 +100,17 @@ pub struct SyncState {
     /// Open web orders not yet imported, by order id, and up to when they were read.
     pub open_orders: BTreeMap<u64, Vec<OpenLine>>,
     pub orders_read_until: Option<DateTime<Utc>>,
+    /// QBM items whose store figure still has to be written: planned before the first write of
+    /// a run and cleared as the store accepts them, so a run cut short goes on from there.
+    #[serde(default)]
+    pub pending: BTreeSet<String>,
+    /// The QBM locations the published figures were summed over (another choice in Options
+    /// makes every figure stale).
+    #[serde(default)]
+    pub locations: Vec<String>,
+    /// Locations chosen in Options that no longer exist in QBM, as last reported in the log.
+    #[serde(default)]
+    pub gone_locations: Vec<String>,
 }
 
 pub fn load_state(engine: &Engine) -> SyncResult<SyncState> {
@@ -115,6 +137,9 @@ pub fn forget(engine: &Engine) -> SyncResult<()> {
 pub enum Mode {
     /// A scheduled run: only what changed in QBM (a stock check when it is due).
     Scheduled,
+    /// An early run for the items the host reported moved (`stock_changed`) before the interval
+    /// came round: those items (and the host's change list when it offers one), nothing else.
+    Moved,
     /// The stock check: every target against the store's quantities, differences written.
     Check,
     /// Like a scheduled run, without writing (the preview).
@@ -125,7 +150,7 @@ pub enum Mode {
 
 impl Mode {
     fn writes(self) -> bool {
-        matches!(self, Mode::Scheduled | Mode::Check)
+        matches!(self, Mode::Scheduled | Mode::Moved | Mode::Check)
     }
 }
 
@@ -141,6 +166,8 @@ pub struct TargetLine {
     pub new: i64,
     /// The arithmetic: "QBM 12 − 2 on web order #1042 not yet imported = 10".
     pub because: String,
+    /// Web orders not yet imported hold some of QBM's units.
+    pub held: bool,
     /// Why the store differs (stock check only).
     pub cause: Option<String>,
 }
@@ -159,6 +186,8 @@ pub struct CycleOutcome {
     pub checked: bool,
     /// Waiting for the sync start date.
     pub waiting_for_start: Option<DateTime<Utc>>,
+    /// The kind of store error that stopped the writes part way, if one did.
+    pub stopped_by: Option<WooErrorKind>,
 }
 
 /// The targets the run looks at, with their QBM items.
@@ -167,8 +196,6 @@ struct Targets {
     members: BTreeMap<u64, (TargetKind, Vec<String>)>,
     /// QBM item id → target id.
     target_of: HashMap<String, u64>,
-    /// Pool targets (parents whose variations share their stock).
-    pools: HashSet<u64>,
 }
 
 /// The start of the sync start date (UTC midnight of that date, as entered in Options).
@@ -194,92 +221,127 @@ pub fn run(
         outcome.waiting_for_start = Some(start);
         return Ok(outcome);
     }
-    let locations = engine.settings.stock_locations();
+    let chosen = engine.settings.stock_locations();
     let known: HashSet<String> = engine.host.locations()?.into_iter().map(|l| l.id).collect();
-    let gone: Vec<&String> = locations.iter().filter(|l| !known.contains(*l)).collect();
+    let gone: Vec<String> = chosen
+        .iter()
+        .filter(|l| !known.contains(*l))
+        .cloned()
+        .collect();
     if !gone.is_empty() {
         outcome.report.warnings.push(format!(
             "the stock location(s) {} chosen in Options no longer exist in QBM and are not counted; choose the locations again under Inventory Sync",
             gone.iter().map(|l| format!("\"{l}\"")).collect::<Vec<_>>().join(", ")
         ));
     }
-    let locations: Vec<String> = locations
-        .into_iter()
-        .filter(|l| known.contains(l))
-        .collect();
+    let locations: Vec<String> = chosen.into_iter().filter(|l| known.contains(l)).collect();
     if locations.is_empty() {
         return Err(SyncError::NotConfigured(
             "no existing QBM location is chosen for stock (Options → Inventory Sync)".into(),
         ));
     }
     let mut state = load_state(engine)?;
+    let loaded = state.clone();
+    if mode.writes() && state.gone_locations != gone {
+        // Said once in the log (every run's report repeats it), and again when it changes.
+        for warning in &outcome.report.warnings {
+            engine
+                .log
+                .warn(Category::StockSync, &format!("Stock sync: {warning}"));
+        }
+        state.gone_locations = gone;
+    }
+    let locations_changed = !state.published.is_empty() && state.locations != locations;
     let check_due = state.last_check.is_none_or(|at| {
         now - at >= Duration::hours(i64::from(engine.settings.stock_check_hours.max(1)))
     });
     let full = match mode {
         Mode::Check | Mode::CheckPreview => true,
-        Mode::Scheduled => check_due || state.published.is_empty(),
-        Mode::Preview => state.published.is_empty(),
+        Mode::Scheduled | Mode::Preview => {
+            check_due || state.published.is_empty() || locations_changed
+        }
+        Mode::Moved => state.published.is_empty() || locations_changed,
     };
     outcome.checked = full;
 
     // The store's catalog: brought up to date for a check (the targets' quantities are then read
-    // again one by one, below), else the cache.
-    let snapshot = if full {
-        catalog::refresh(engine)?.snapshot
+    // again one by one, below, unless the whole catalog was just read), else the cache.
+    let (mut snapshot, catalog_read_in_full) = if full {
+        let loaded = catalog::refresh(engine)?;
+        (loaded.snapshot, !loaded.incremental)
     } else {
-        catalog::ensure(engine)?
+        (catalog::ensure(engine)?, false)
     };
 
-    // Which QBM items may have moved.
+    // Which QBM items may have moved. The change cursor is taken before QBM's quantities are
+    // read, so a movement made while this run reads is found by the next one.
     let links = engine.host.links_get(&LinksQuery {
         kind: LinkKind::Item,
         woo_ids: None,
         qbm_ids: None,
     })?;
     let linked_items: BTreeSet<String> = links.iter().map(|l| l.qbm_id.clone()).collect();
-    let (candidates, new_cursor) = if full {
-        let all = engine
+    let changes = moved_items(engine, &state, &linked_items, &locations, mode, full)?;
+    let new_cursor = changes.cursor.clone();
+    // Items something happened to: reported by the host, or left unwritten by an earlier run.
+    let touched: BTreeSet<String> = changes
+        .moved
+        .iter()
+        .chain(moved)
+        .chain(&state.pending)
+        .cloned()
+        .collect();
+    let candidates = if full {
+        engine
             .host
             .all_items(&|| engine.is_cancelled())?
-            .ok_or(SyncError::Cancelled)?;
-        (all, None)
+            .ok_or(SyncError::Cancelled)?
     } else {
-        let (ids, cursor) = moved_items(engine, &state, &linked_items, &locations)?;
-        let ids: BTreeSet<String> = ids.into_iter().chain(moved.iter().cloned()).collect();
-        let items = if ids.is_empty() {
-            Vec::new()
-        } else {
-            engine.host.items_query(&ItemsQuery {
-                ids: Some(ids.into_iter().collect()),
-                ..ItemsQuery::default()
-            })?
-        };
-        (items, cursor)
+        let ids: BTreeSet<String> = touched.iter().chain(&changes.compare).cloned().collect();
+        items_by_id(engine, ids)?
     };
     engine.check_cancelled()?;
 
-    // Match them: links first, then SKU, then lookup code; a first match is linked.
-    let mut snapshot = snapshot;
-    let by_id: HashMap<u64, &WooItem> = snapshot.items.iter().map(|w| (w.id, w)).collect();
-    let link_of: HashMap<&str, u64> = links
-        .iter()
-        .filter_map(|l| Some((l.qbm_id.as_str(), l.woo_id.parse().ok()?)))
-        .filter(|(_, woo)| by_id.contains_key(woo))
-        .collect();
-    let unmatched_exists = candidates.iter().any(|item| {
-        item.id
-            .as_deref()
-            .is_some_and(|id| !link_of.contains_key(id))
-            && !matching::codes_to_look_up(item, engine.settings.match_by_lookup_code).is_empty()
-    });
-    drop(by_id);
-    if unmatched_exists && !full {
-        // Something new may have appeared in the store: read what changed there.
-        snapshot = catalog::refresh(engine)?.snapshot;
+    // An item that moved and has no match yet may have just appeared in the store: read what
+    // changed there. Items already known to be missing are looked up again only when they move
+    // (or at the next check), so a standing gap costs nothing per run.
+    if !full {
+        let by_id: HashSet<u64> = snapshot.items.iter().map(|w| w.id).collect();
+        let valid_link: HashSet<&str> = links
+            .iter()
+            .filter(|l| l.woo_id.parse().is_ok_and(|id: u64| by_id.contains(&id)))
+            .map(|l| l.qbm_id.as_str())
+            .collect();
+        let look_up = candidates.iter().any(|item| {
+            item.id.as_deref().is_some_and(|id| {
+                !valid_link.contains(id)
+                    && (touched.contains(id) || !state.missing.contains_key(id))
+            }) && !matching::codes_to_look_up(item, engine.settings.match_by_lookup_code).is_empty()
+        });
+        if look_up {
+            snapshot = catalog::refresh(engine)?.snapshot;
+        }
     }
-    let (targets, new_links, rows) =
-        match_targets(engine, &snapshot, &links, &candidates, &mut state)?;
+    let (mut targets, mut new_links, mut rows) =
+        match_targets(engine, &snapshot, &links, &candidates, &mut state, mode)?;
+    // A target's figure is the sum of every QBM item behind it, also those that did not move.
+    let partners = partners_of(&snapshot, &links, &targets, &candidates);
+    let candidates = if partners.is_empty() {
+        candidates
+    } else {
+        let mut all = candidates;
+        all.extend(items_by_id(engine, partners)?);
+        (targets, new_links, rows) =
+            match_targets(engine, &snapshot, &links, &all, &mut state, mode)?;
+        all
+    };
+    if mode.writes() {
+        // An item left unwritten that no longer has a store figure (unlinked, no longer managed)
+        // has nothing left to write.
+        state
+            .pending
+            .retain(|item| targets.target_of.contains_key(item));
+    }
     outcome.missing = rows
         .iter()
         .filter(|r| r.outcome == RowOutcome::Missing)
@@ -308,7 +370,7 @@ pub fn run(
     } else {
         engine.host.stock_on_hand(&StockQuery {
             item_ids: all_members,
-            location_ids: locations,
+            location_ids: locations.clone(),
         })?
     };
     let sums = quantities_by_item(&levels);
@@ -328,10 +390,11 @@ pub fn run(
         .filter_map(|i| Some((i.id.as_deref()?, i.code.as_str())))
         .collect();
 
-    // Which targets to write: those whose QBM quantity moved (or, in a check, whose store
-    // quantity differs from what should be published, read fresh: drift does not always change
-    // the modification dates an incremental read relies on).
-    let fresh = if full {
+    // Which targets to write: those whose QBM quantity moved, those behind items the host
+    // reported or a run left unwritten (or, in a check, whose store quantity differs from what
+    // should be published, read fresh: drift does not always change the modification dates an
+    // incremental read relies on).
+    let fresh = if full && !catalog_read_in_full {
         read_targets(engine, &targets)?
     } else {
         HashMap::new()
@@ -350,23 +413,27 @@ pub fn run(
         }
         qbm.insert(target, quantity);
     }
-    let changed: Vec<u64> = qbm
+    let reported_targets: HashSet<u64> = moved
+        .iter()
+        .filter_map(|item| targets.target_of.get(item).copied())
+        .collect();
+    let pending_targets: HashSet<u64> = state
+        .pending
+        .iter()
+        .filter_map(|item| targets.target_of.get(item).copied())
+        .collect();
+    let changed: BTreeSet<u64> = qbm
         .iter()
         .filter(|(target, quantity)| {
-            full || state
-                .published
-                .get(target)
-                .is_none_or(|p| p.qbm != **quantity)
+            full || reported_targets.contains(target)
+                || pending_targets.contains(target)
+                || state
+                    .published
+                    .get(target)
+                    .is_none_or(|p| p.qbm != **quantity)
         })
         .map(|(target, _)| *target)
         .collect();
-    let changed_items: HashSet<&str> = moved.iter().map(String::as_str).collect();
-    let mut changed: BTreeSet<u64> = changed.into_iter().collect();
-    for (item, target) in &targets.target_of {
-        if changed_items.contains(item.as_str()) {
-            changed.insert(*target);
-        }
-    }
     let describe_items = |target: u64| -> Vec<(String, String)> {
         targets
             .members
@@ -402,14 +469,20 @@ pub fn run(
     let holds = if changed.is_empty() || !engine.settings.subtract_unimported_orders {
         Vec::new()
     } else {
-        open_orders(engine, &mut state)?
+        open_orders(engine, &mut state, full)?
     };
+    let shares_parent: HashSet<u64> = snapshot
+        .items
+        .iter()
+        .filter(|w| w.parent_id.is_some() && w.stock == StockMode::Parent)
+        .map(|w| w.id)
+        .collect();
     let changed_qbm: HashMap<u64, Decimal> = changed
         .iter()
         .filter_map(|t| qbm.get(t).map(|q| (*t, *q)))
         .collect();
-    let publish = published_quantities(&changed_qbm, &holds, &targets.pools);
-    let mut writes: Vec<(u64, TargetKind, i64, Decimal)> = Vec::new();
+    let publish = published_quantities(&changed_qbm, &holds, &shares_parent);
+    let mut writes: Vec<Write> = Vec::new();
     for (target, published) in &publish {
         let Some((kind, _)) = targets.members.get(target) else {
             continue;
@@ -419,9 +492,11 @@ pub fn run(
         let differs = if full {
             store_now != Some(published.quantity)
         } else {
-            previously.is_none_or(|p| p.quantity != published.quantity)
-                || store_now != Some(published.quantity)
-                    && changed_items_for(&targets, *target, moved)
+            pending_targets.contains(target)
+                || previously.is_none_or(|p| p.quantity != published.quantity)
+                // Stock the host reported moved is compared with the store's figure too, so a
+                // figure edited in the store is corrected when QBM's stock moves.
+                || store_now != Some(published.quantity) && reported_targets.contains(target)
         };
         let line = TargetLine {
             target: *target,
@@ -430,6 +505,7 @@ pub fn run(
             store_now,
             new: published.quantity,
             because: published.explanation(),
+            held: !published.holds.is_empty(),
             cause: full.then(|| {
                 likely_cause(
                     store_now,
@@ -458,6 +534,9 @@ pub fn run(
                         at: now,
                     },
                 );
+                for (_, item) in &line.items {
+                    state.pending.remove(item);
+                }
             }
         }
     }
@@ -476,14 +555,36 @@ pub fn run(
         return Ok(outcome);
     }
 
-    // Write in waves, recording after each what the store accepted.
-    let mut stopped = None;
-    let mut failed_targets = 0usize;
+    // Recorded before the first write: what is planned is pending until the store takes it, the
+    // cursor moves past what this run read, and a check that read everything counts as done
+    // (its writes are pending). A run cut short goes on from here next time.
     let lines_by_target: HashMap<u64, TargetLine> = outcome
         .planned
         .iter()
         .map(|l| (l.target, l.clone()))
         .collect();
+    for line in &outcome.planned {
+        state
+            .pending
+            .extend(line.items.iter().map(|(_, id)| id.clone()));
+    }
+    // "Fix selected" writes some targets only: what else moved is left for the next run.
+    if only.is_none() {
+        if let Some(cursor) = new_cursor {
+            state.cursor = Some(cursor);
+        }
+        if full {
+            state.last_check = Some(now);
+        }
+        state.locations = locations;
+    }
+    if !writes.is_empty() {
+        save_state(engine, &state)?;
+    }
+
+    // Write in waves, recording after each what the store accepted.
+    let mut stopped = None;
+    let mut failed_targets = 0usize;
     for wave in waves(&writes) {
         if stopped.is_none() && engine.is_cancelled() {
             stopped = Some(Stop::Cancelled);
@@ -497,7 +598,9 @@ pub fn run(
                         "",
                         RowOutcome::NotDone,
                         match stop {
-                            Stop::Cancelled => "not sent: the run was stopped".to_string(),
+                            Stop::Cancelled => {
+                                "not sent: the run was stopped; sent on the next run".to_string()
+                            }
                             Stop::Failed(cause) => format!(
                                 "not sent: the run stopped earlier ({cause}); sent on the next run"
                             ),
@@ -534,7 +637,8 @@ pub fn run(
                             at: now,
                         },
                     );
-                    for (code, _) in &line.items {
+                    for (code, item) in &line.items {
+                        state.pending.remove(item);
                         outcome.report.rows.push(Row::new(
                             code.clone(),
                             Some(*target),
@@ -542,6 +646,22 @@ pub fn run(
                             RowOutcome::Updated,
                             done_text(line),
                         ));
+                    }
+                    if line.held {
+                        // The arithmetic of every figure that leaves web orders out, so the shop
+                        // owner sees why the store shows less than QBM.
+                        let codes: Vec<&str> =
+                            line.items.iter().map(|(code, _)| code.as_str()).collect();
+                        engine.log.info(
+                            Category::StockSync,
+                            &format!(
+                                "Stock sync {} → store item {} set to {}: {}",
+                                codes.join(", "),
+                                line.target,
+                                line.new,
+                                line.because
+                            ),
+                        );
                     }
                 }
             }
@@ -552,28 +672,64 @@ pub fn run(
                 .warnings
                 .push(format!("the cached catalog could not be updated: {err}"));
         }
-        // Recorded after every wave: a run cut short goes on from here next time.
         save_state(engine, &state)?;
         if let Some(err) = sent.stopped {
-            stopped = Some(Stop::Failed(err));
+            outcome.stopped_by = Some(err.kind());
+            stopped = Some(Stop::Failed(err.to_string()));
         }
     }
     outcome.failed += failed_targets;
-    if stopped.is_none() && failed_targets == 0 {
-        if let Some(cursor) = new_cursor {
-            state.cursor = Some(cursor);
-        }
-        if full {
-            state.last_check = Some(now);
-        }
+    // A run that found nothing to do leaves QBM's storage alone too.
+    if state != loaded {
+        save_state(engine, &state)?;
     }
-    save_state(engine, &state)?;
     outcome.report.stopped = stopped;
     Ok(outcome)
 }
 
-/// The store's current records of the targets: products and parents by id, variations by id
-/// per parent (bulk reads, 100 ids per request).
+/// QBM items by id (none asked, none read).
+fn items_by_id(engine: &Engine, ids: BTreeSet<String>) -> SyncResult<Vec<Item>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(engine.host.items_query(&ItemsQuery {
+        ids: Some(ids.into_iter().collect()),
+        ..ItemsQuery::default()
+    })?)
+}
+
+/// The linked QBM items behind the targets that are not among `candidates`: the other items of
+/// a parent's shared stock, or a second QBM item linked to the same store item.
+fn partners_of(
+    snapshot: &Snapshot,
+    links: &[Link],
+    targets: &Targets,
+    candidates: &[Item],
+) -> BTreeSet<String> {
+    let known: HashSet<&str> = candidates.iter().filter_map(|i| i.id.as_deref()).collect();
+    let by_id: HashMap<u64, &WooItem> = snapshot.items.iter().map(|w| (w.id, w)).collect();
+    links
+        .iter()
+        .filter(|link| !known.contains(link.qbm_id.as_str()))
+        .filter(|link| {
+            let Some(woo) = link
+                .woo_id
+                .parse::<u64>()
+                .ok()
+                .and_then(|id| by_id.get(&id))
+            else {
+                return false;
+            };
+            let target = match (woo.stock, woo.parent_id) {
+                (StockMode::Parent, Some(parent)) => parent,
+                _ => woo.id,
+            };
+            targets.members.contains_key(&target)
+        })
+        .map(|link| link.qbm_id.clone())
+        .collect()
+}
+
 fn read_targets(engine: &Engine, targets: &Targets) -> SyncResult<HashMap<u64, WooItem>> {
     let products: Vec<u64> = targets
         .members
@@ -613,15 +769,6 @@ fn read_targets(engine: &Engine, targets: &Targets) -> SyncResult<HashMap<u64, W
     Ok(out)
 }
 
-/// Whether any item behind `target` was reported moved by the host (then the store's figure is
-/// compared too, so a figure edited in the store is corrected when QBM's stock moves).
-fn changed_items_for(targets: &Targets, target: u64, moved: &BTreeSet<String>) -> bool {
-    targets
-        .members
-        .get(&target)
-        .is_some_and(|(_, items)| items.iter().any(|i| moved.contains(i)))
-}
-
 fn preview_text(line: &TargetLine) -> String {
     let now = line
         .store_now
@@ -652,7 +799,10 @@ fn done_text(line: &TargetLine) -> String {
     format!("{target} ({})", line.because)
 }
 
-/// Why the store's figure differs from what should be published (stock check).
+/// Why the store's figure differs from what should be published (stock check). The store's
+/// figure is compared with what this engine last sent: web orders lower both the store's
+/// figure and what should be published by the same units, so a store figure that moved away from
+/// what was sent was changed by someone else.
 fn likely_cause(
     store_now: Option<i64>,
     published: &crate::sync::oversell::Published,
@@ -666,32 +816,53 @@ fn likely_cause(
         (None, _) => "the store shows no quantity".to_string(),
         (Some(now), _) if now == published.quantity => "matches".to_string(),
         (_, None) => "not published by the automatic sync yet".to_string(),
-        (Some(now), Some(p))
-            if store_item
+        (Some(now), Some(p)) if now != p.quantity => {
+            // A store save is stamped in whole seconds: a modification before the second of the
+            // push means the store never took it.
+            let before_push = store_item
                 .and_then(|w| w.modified_gmt)
-                .is_some_and(|modified| modified > p.at)
-                && now != p.quantity =>
-        {
-            format!(
-                "edited in the store since the last push (it was set to {} then)",
-                p.quantity
-            )
+                .is_some_and(|modified| modified < p.at - Duration::seconds(1));
+            if before_push {
+                format!(
+                    "the last push did not reach the store ({} was sent, the store still shows {now})",
+                    p.quantity
+                )
+            } else {
+                format!(
+                    "edited in the store since the last push (it was set to {}; by hand in WooCommerce or by another tool)",
+                    p.quantity
+                )
+            }
         }
-        (Some(_), Some(_)) if published.held() > Decimal::ZERO => {
-            "web orders not yet imported hold some units".to_string()
+        (Some(_), Some(p)) if p.qbm != published.qbm => {
+            "changed in QBM since the last push".to_string()
         }
-        _ => "changed in QBM since the last push".to_string(),
+        _ => "web orders placed or imported since the last push changed what is held".to_string(),
     }
 }
 
-/// The items whose stock may have moved: from the host's change list when it offers one, else
-/// every linked item whose QBM quantity differs from what was published.
+/// What may have moved since the last run.
+struct Changes {
+    /// Items the host's change list names.
+    moved: BTreeSet<String>,
+    /// Items to compare with what was published although nothing says they moved (every linked
+    /// item when the host keeps no change list).
+    compare: BTreeSet<String>,
+    /// The host's cursor after this read.
+    cursor: Option<String>,
+}
+
+/// The items whose stock may have moved: from the host's change list when it offers one (asked
+/// in a full run too, for the cursor the next run starts from), else every linked item in a
+/// scheduled run; an early run for reported items adds nothing.
 fn moved_items(
     engine: &Engine,
     state: &SyncState,
     linked_items: &BTreeSet<String>,
     locations: &[String],
-) -> SyncResult<(BTreeSet<String>, Option<String>)> {
+    mode: Mode,
+    full: bool,
+) -> SyncResult<Changes> {
     if engine.host.capabilities().stock_changes {
         let changes = engine.host.stock_changes(&StockChangesQuery {
             cursor: state.cursor.clone(),
@@ -702,24 +873,49 @@ fn moved_items(
             },
             location_ids: locations.to_vec(),
         })?;
-        return Ok((changes.item_ids.into_iter().collect(), Some(changes.cursor)));
+        return Ok(Changes {
+            moved: if full {
+                BTreeSet::new()
+            } else {
+                changes.item_ids.into_iter().collect()
+            },
+            compare: BTreeSet::new(),
+            cursor: Some(changes.cursor),
+        });
     }
     // Without the host's change list, one bulk read of the linked items' quantities; the targets
     // whose QBM quantity moved are found when they are compared with what was published.
-    Ok((linked_items.clone(), None))
+    let compare = if full || mode == Mode::Moved {
+        BTreeSet::new()
+    } else {
+        linked_items.clone()
+    };
+    Ok(Changes {
+        moved: BTreeSet::new(),
+        compare,
+        cursor: None,
+    })
 }
 
-/// Reads the open web orders incrementally and returns the lines they hold.
-fn open_orders(engine: &Engine, state: &mut SyncState) -> SyncResult<Vec<OpenLine>> {
+/// Reads the open web orders and returns the lines they hold: all of them on the first read and
+/// at each check (which also bounds what an incremental read could ever miss to one check
+/// interval), else only the orders modified since the last read, in any status (an order leaving
+/// "processing" must leave the list too), looking back [`ORDERS_OVERLAP`] further. The window is
+/// open-ended: an order saved in the store after QBM's clock read "now" is still in it.
+fn open_orders(engine: &Engine, state: &mut SyncState, full: bool) -> SyncResult<Vec<OpenLine>> {
     let now = engine.clock.now();
-    let query = match state.orders_read_until {
-        // Everything modified since the last read (any status: an order leaving "processing"
-        // must leave the list too), with a small overlap.
-        Some(until) => OrderQuery::modified_between(until - Duration::minutes(5), now),
-        None => OrderQuery {
-            status: vec!["processing".into(), "on-hold".into()],
+    let query = match state.orders_read_until.filter(|_| !full) {
+        Some(until) => OrderQuery {
+            modified_after: Some(until - ORDERS_OVERLAP),
             ..OrderQuery::default()
         },
+        None => {
+            state.open_orders.clear();
+            OrderQuery {
+                status: vec!["processing".into(), "on-hold".into()],
+                ..OrderQuery::default()
+            }
+        }
     };
     let listing = engine.store(move |client, cancel, _| async move {
         client.list_all_orders(query, &cancel).await
@@ -767,13 +963,15 @@ fn open_orders(engine: &Engine, state: &mut SyncState) -> SyncResult<Vec<OpenLin
 }
 
 /// Matches the candidate items to store targets; new first matches to link, and rows for items
-/// without a match (logged once until what was tried changes) or without managed stock.
+/// without a match (logged once until what was tried changes, by the runs that write: a preview
+/// neither logs nor remembers) or without managed stock.
 fn match_targets(
     engine: &Engine,
     snapshot: &Arc<Snapshot>,
     links: &[Link],
     candidates: &[Item],
     state: &mut SyncState,
+    mode: Mode,
 ) -> SyncResult<(Targets, Vec<Link>, Vec<Row>)> {
     let by_id: HashMap<u64, &WooItem> = snapshot.items.iter().map(|w| (w.id, w)).collect();
     let link_of: HashMap<&str, u64> = links
@@ -785,7 +983,6 @@ fn match_targets(
     let mut targets = Targets {
         members: BTreeMap::new(),
         target_of: HashMap::new(),
-        pools: HashSet::new(),
     };
     let mut new_links = Vec::new();
     let mut rows = Vec::new();
@@ -825,7 +1022,7 @@ fn match_targets(
                         continue;
                     }
                     let detail = super::sync_stock::missing_detail(Some(&missing));
-                    if state.missing.get(&id) != Some(&detail) {
+                    if mode.writes() && state.missing.get(&id) != Some(&detail) {
                         if engine.settings.log_missing_items {
                             engine.log.warn(
                                 Category::MissingItem,
@@ -846,7 +1043,9 @@ fn match_targets(
             },
         };
         let Some(woo) = found else { continue };
-        state.missing.remove(&id);
+        if mode.writes() {
+            state.missing.remove(&id);
+        }
         match (woo.stock, woo.parent_id) {
             (StockMode::Unmanaged, _) => rows.push(Row::new(
                 item.code.clone(),
@@ -896,7 +1095,6 @@ fn match_targets(
             targets.target_of.insert(member.clone(), parent);
         }
         targets.members.insert(parent, (TargetKind::Pool, items));
-        targets.pools.insert(parent);
     }
     for (parent, owner) in pool_owner {
         // A variable product that keeps its own stock, matched by itself.
@@ -904,7 +1102,6 @@ fn match_targets(
         targets
             .members
             .insert(parent, (TargetKind::Pool, vec![owner]));
-        targets.pools.insert(parent);
     }
     Ok((targets, new_links, rows))
 }
@@ -946,7 +1143,7 @@ struct Sent {
     written: Vec<WooItem>,
     failed: HashMap<u64, (RowOutcome, String)>,
     /// A failure after which the run stops (the store is overloaded, gone, refuses the key).
-    stopped: Option<String>,
+    stopped: Option<WooError>,
 }
 
 fn item_failure(err: &ItemError) -> (RowOutcome, String) {
@@ -1020,7 +1217,7 @@ fn send_wave(
     };
     let stop = |err: &WooError, sent: &mut Sent| {
         if stops_everything(err) && sent.stopped.is_none() {
-            sent.stopped = Some(err.to_string());
+            sent.stopped = Some(err.clone());
         }
     };
     match product_result {
