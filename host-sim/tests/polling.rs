@@ -206,6 +206,14 @@ fn an_order_with_a_missing_item_waits_and_imports_once_the_item_exists() {
         "logged once: {:?}",
         log(&session)
     );
+    // Nothing else repeats the order's problem on every cycle either.
+    let about_it = format!("order {}", waiting.number);
+    assert_eq!(
+        log_lines(&session, &[&about_it]).len(),
+        0,
+        "only the one line above names it: {:?}",
+        log(&session)
+    );
 
     session
         .company()

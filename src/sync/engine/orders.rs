@@ -688,7 +688,9 @@ pub fn import_orders(
         };
         rows.push(row);
     }
-    for row in &rows {
+    // Polling logs a waiting order once per reason itself; logging it here would repeat the line
+    // on every cycle until the order imports.
+    for row in rows.iter().filter(|_| mode == ImportMode::Manual) {
         if matches!(row.outcome, RowOutcome::Failed | RowOutcome::Missing) {
             engine.log.warn(
                 Category::Processing,
