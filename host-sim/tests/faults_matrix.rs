@@ -258,10 +258,9 @@ fn row(label: &str, prepare: Prepare) {
             !message.trim().is_empty(),
             "a message says what happened: {cell}"
         );
-        // Job runs have no overall deadline of their own (see the report of issue 9): each
-        // of the two jobs is bounded by its requests' timeouts and retries.
+        // Each of the two jobs' runs is bounded by the action deadline.
         let limit = match what {
-            Press::Jobs => Duration::from_millis(2 * 4 * MATRIX.request_ms) + MARGIN,
+            Press::Jobs => MATRIX.deadline() * 2 + MARGIN,
             Press::Action { .. } => MATRIX.deadline() + MARGIN,
         };
         assert!(

@@ -159,11 +159,15 @@ pub fn update_state(
 }
 
 /// An engine for one job run: no progress is shown (nobody watches a job), its cancel token is
-/// reached by `destroy`, store requests are counted for the report.
+/// reached by `destroy`, store requests are counted for the report. A run is bounded like an
+/// action: the host's job thread is not held longer than the action deadline by a store that
+/// stopped answering, and the next run continues where this one stopped.
 pub struct JobRun<'a> {
     pub plugin: &'a Plugin,
     pub settings: &'a Settings,
     pub cancel: crate::woo::CancelToken,
+    pub deadline: std::time::Instant,
+    pub timed_out: std::sync::atomic::AtomicBool,
 }
 
 impl crate::sync::engine::Io for JobRun<'_> {
@@ -174,8 +178,9 @@ impl crate::sync::engine::Io for JobRun<'_> {
                 + Send,
         >,
     ) -> crate::sync::error::SyncResult<()> {
+        self.check_deadline();
         self.plugin
-            .io_reporting(None, &self.cancel, make)
+            .io_waiting(None, &self.cancel, make, &|| self.check_deadline())
             .map_err(crate::sync::error::SyncError::from)
     }
 }
@@ -185,6 +190,15 @@ impl crate::sync::engine::ProgressSink for JobRun<'_> {
 }
 
 impl JobRun<'_> {
+    /// Stops the run (as `destroy` does) once its deadline passed.
+    fn check_deadline(&self) {
+        if std::time::Instant::now() >= self.deadline && !self.cancel.is_cancelled() {
+            self.timed_out
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+            self.cancel.cancel();
+        }
+    }
+
     /// Runs `operation` with an engine for this run.
     pub fn engine<R>(&self, operation: impl FnOnce(&crate::sync::engine::Engine) -> R) -> R {
         let client = || {
@@ -545,15 +559,27 @@ fn run_cycle(
         Ok(call) => call,
         Err(err) => return failed(err),
     };
+    let allowed = plugin.timeouts().action_deadline;
     let run = JobRun {
         plugin,
         settings,
         cancel: call.cancel.clone(),
+        deadline: std::time::Instant::now() + allowed,
+        timed_out: std::sync::atomic::AtomicBool::new(false),
     };
     let before = run.stats();
     let result = match kind {
         JobKind::OrderPolling => super::actions::polling::cycle(&run, started_at),
         JobKind::StockSync => super::actions::stock_sync::cycle(&run, early),
+    };
+    // Stopped by the deadline: say so, not "cancelled".
+    let result = match result {
+        Err(_) if run.timed_out.load(std::sync::atomic::Ordering::SeqCst) => Err(CoreError::Store(
+            crate::woo::WooError::new(crate::woo::WooErrorKind::Timeout)
+                .with_request(format!("the {} run", kind.label()))
+                .with_timeout(allowed),
+        )),
+        other => other,
     };
     let mut report = result.unwrap_or_else(failed);
     let after = run.stats();
