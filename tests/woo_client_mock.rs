@@ -832,7 +832,14 @@ async fn cancellation_stops_a_listing_between_pages() {
 
 #[tokio::test]
 async fn cancellation_interrupts_a_backoff() {
-    let mock = Mock::start(|_, _| html(503, "busy"));
+    // The first answer is a 503; Cancel is pressed once it went out, so the client is in (or
+    // about to enter) its 30-second backoff when the cancel arrives.
+    let answered = Arc::new(tokio::sync::Notify::new());
+    let signal = answered.clone();
+    let mock = Mock::start(move |_, _| {
+        signal.notify_one();
+        html(503, "busy")
+    });
     let client = mock.client_with(|c| {
         c.retry.initial_backoff = Duration::from_secs(30);
         c.retry.max_backoff = Duration::from_secs(30);
@@ -840,7 +847,7 @@ async fn cancellation_interrupts_a_backoff() {
     let cancel = CancelToken::new();
     let c2 = cancel.clone();
     tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        answered.notified().await;
         c2.cancel();
     });
     let started = std::time::Instant::now();
