@@ -5,11 +5,10 @@
 //! the host therefore runs its body inside [`guard`].
 //!
 //! The message of a failed call belongs to the calling thread, but it is not kept in a
-//! thread-local value that needs dropping: glibc keeps a library mapped while any live thread
-//! has such a value registered for it, so `dlclose` after a failed call would leave the plugin
-//! loaded and an upgraded plugin could not be loaded without restarting QBM. The thread only
-//! holds a number (nothing to drop); the messages live in a small table shared by all threads,
-//! bounded to the [`MAX_THREADS_REMEMBERED`] threads that failed most recently.
+//! thread-local value that needs dropping: such a value registers code of this library to run
+//! when QBM's thread ends, which is QBM's business, not ours. The thread only holds a number
+//! (nothing to drop); the messages live in a small table shared by all threads, bounded to the
+//! [`MAX_THREADS_REMEMBERED`] threads that failed most recently.
 
 use std::cell::Cell;
 use std::collections::HashMap;

@@ -1,11 +1,11 @@
 //! The plugin's own threads, started without touching the calling thread's Rust thread-locals.
 //!
 //! `std::thread::spawn` registers a thread-local destructor on the *calling* thread (its spawn
-//! hooks). On glibc a library stays mapped while any live thread has such a destructor
-//! registered for it, so a plugin that started a thread from QBM's thread could never be
-//! unloaded while that thread lives. The one thread the plugin starts from a host thread (the
-//! I/O driver, which then starts everything else from itself) is therefore created with
-//! `pthread_create` directly.
+//! hooks), so code of this library would run when QBM's thread ends. The one thread the plugin
+//! starts from a host thread (the I/O driver, which then starts everything else from itself) is
+//! therefore created with `pthread_create` directly. (On ELF systems the library is also linked
+//! `-z nodelete`, see `build.rs`, because the standard library can leave such cleanup behind on
+//! its own.)
 
 use std::io;
 

@@ -9,8 +9,9 @@
  *           callback must arrive on one of those two threads while it is inside a plugin call.
  *   v1.0    a host built for ABI 1.0 (struct_size ends at notify, abi_minor 0): the common checks,
  *           and the fields after notify (traps here) are never called.
- *   unload  dlopen, init, create, a good call, failing calls, destroy, deinit, dlclose; then the
- *           library must no longer be mapped (read from /proc/self/maps).
+ *   unload  three rounds of dlopen, init, create, calls from this thread and from a worker
+ *           thread, destroy, deinit, dlclose; the worker ends after the dlclose. The library
+ *           stays mapped (it is linked -z nodelete) and every round works.
  */
 #define _XOPEN_SOURCE 700
 
@@ -672,12 +673,39 @@ static int mapped(const char *path) {
     return found;
 }
 
-static int unload(const char *path) {
-    char resolved[PATH_MAX];
-    if (realpath(path, resolved) == NULL) {
-        fprintf(stderr, "realpath: %s\n", strerror(errno));
-        return 2;
+/* A QBM worker thread: calls into the plugin, then waits until the main thread has closed the
+ * library before it ends, so its end-of-thread cleanup runs after dlclose. */
+struct worker {
+    const qbm_wc_api *api;
+    qbm_wc_plugin *plugin;
+    int ok;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    int called;
+    int closed;
+};
+
+static void *worker_main(void *arg) {
+    struct worker *w = arg;
+    qbm_wc_buffer buf = {NULL, 0};
+    w->ok = PLUGIN(w->api->invoke_action(w->plugin, view("{\"action\":\"logs.refresh\"}"), &buf)) ==
+            QBM_WC_STATUS_OK;
+    PLUGIN_VOID(w->api->buffer_free(&buf));
+    w->ok = w->ok && PLUGIN(w->api->invoke_action(w->plugin, view("{not json"), &buf)) ==
+                         QBM_WC_STATUS_INVALID_JSON;
+    pthread_mutex_lock(&w->lock);
+    w->called = 1;
+    pthread_cond_broadcast(&w->changed);
+    while (!w->closed) {
+        pthread_cond_wait(&w->changed, &w->lock);
     }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+/* One load of the library: init, create, calls from this thread and from a worker thread,
+ * destroy, deinit, dlclose; the worker ends after the dlclose. */
+static int load_use_close(const char *path, const char *resolved, int round) {
     struct library lib;
     if (!open_library(path, &lib)) {
         return 1;
@@ -695,20 +723,56 @@ static int unload(const char *path) {
     qbm_wc_host host = make_host(&state, 0);
     qbm_wc_plugin *plugin = NULL;
     CHECK(PLUGIN(api->create(&host, &plugin)) == QBM_WC_STATUS_OK, "create");
+    if (plugin == NULL) {
+        return 1;
+    }
     qbm_wc_buffer buf = {NULL, 0};
     CHECK(PLUGIN(api->options_save(plugin, view(GOOD), &buf)) == QBM_WC_STATUS_OK, "a call that succeeds");
     PLUGIN_VOID(api->buffer_free(&buf));
-    CHECK(PLUGIN(api->invoke_action(plugin, view("{not json"), &buf)) == QBM_WC_STATUS_INVALID_JSON,
-          "a call that fails: bad JSON");
     CHECK(PLUGIN(api->invoke_action(plugin, view("{\"action\":\"no.such.action\"}"), &buf)) ==
               QBM_WC_STATUS_UNKNOWN_ACTION,
           "a call that fails: an unknown action");
     CHECK(strstr(message(api), "no.such.action") != NULL, "its message is kept for this thread");
+
+    struct worker w = {api, plugin, 0, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+    pthread_t thread;
+    CHECK(pthread_create(&thread, NULL, worker_main, &w) == 0, "a QBM worker thread starts");
+    pthread_mutex_lock(&w.lock);
+    while (!w.called) {
+        pthread_cond_wait(&w.changed, &w.lock);
+    }
+    pthread_mutex_unlock(&w.lock);
+    CHECK(w.ok, "the worker thread's calls were answered");
+
     PLUGIN_VOID(api->destroy(plugin));
     PLUGIN_VOID(api->deinit());
     CHECK(dlclose(lib.handle) == 0, "dlclose");
-    CHECK(mapped(resolved) == 0, "the library is no longer mapped after dlclose");
+    /* ELF: linked -z nodelete, so threads that ran the plugin's code can end safely later. */
+    CHECK(mapped(resolved) == 1, "the library stays mapped after dlclose (-z nodelete)");
+    pthread_mutex_lock(&w.lock);
+    w.closed = 1;
+    pthread_cond_broadcast(&w.changed);
+    pthread_mutex_unlock(&w.lock);
+    CHECK(pthread_join(thread, NULL) == 0, "the worker thread ends after dlclose without a crash");
     free_state(&state);
+    printf("info round %d done\n", round);
+    return 0;
+}
+
+static int unload(const char *path) {
+    char resolved[PATH_MAX];
+    if (realpath(path, resolved) == NULL) {
+        fprintf(stderr, "realpath: %s\n", strerror(errno));
+        return 2;
+    }
+    /* QBM closes a company and opens another: the library is loaded again each time. */
+    for (int round = 1; round <= 3; round++) {
+        int code = load_use_close(path, resolved, round);
+        if (code != 0) {
+            return code;
+        }
+    }
+    CHECK(1, "the library was loaded, used from two threads and closed three times");
     return 0;
 }
 
