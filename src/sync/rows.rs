@@ -153,6 +153,30 @@ impl RunReport {
     }
 }
 
+/// The store ids of a selection, in order and each once; a text that is not an id becomes a
+/// failed row naming `what` ("customer", "order").
+pub fn selected_ids(selection: &[String], what: &str, rows: &mut Vec<Row>) -> Vec<u64> {
+    let mut seen = std::collections::HashSet::new();
+    let mut ids = Vec::new();
+    for text in selection {
+        match text.trim().parse::<u64>() {
+            Ok(id) if id > 0 => {
+                if seen.insert(id) {
+                    ids.push(id);
+                }
+            }
+            _ => rows.push(Row::new(
+                "",
+                None,
+                text.clone(),
+                RowOutcome::Failed,
+                format!("not a WooCommerce {what} id"),
+            )),
+        }
+    }
+    ids
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

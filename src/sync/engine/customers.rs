@@ -112,19 +112,7 @@ fn selected_customers(
     selection: &[String],
     rows: &mut Vec<Row>,
 ) -> SyncResult<Vec<StoreCustomer>> {
-    let mut ids = Vec::new();
-    for text in selection {
-        match text.trim().parse::<u64>() {
-            Ok(id) if id > 0 => ids.push(id),
-            _ => rows.push(Row::new(
-                "",
-                None,
-                text.clone(),
-                RowOutcome::Failed,
-                "not a WooCommerce customer id",
-            )),
-        }
-    }
+    let ids = crate::sync::rows::selected_ids(selection, "customer", rows);
     if ids.is_empty() {
         return Ok(Vec::new());
     }

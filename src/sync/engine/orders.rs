@@ -273,21 +273,7 @@ fn selected_orders(
     selection: &[String],
     rows: &mut Vec<Row>,
 ) -> SyncResult<Vec<Order>> {
-    let mut ids = Vec::new();
-    for text in selection {
-        match text.trim().parse::<u64>() {
-            Ok(id) if id > 0 => ids.push(id),
-            _ => rows.push(Row::new(
-                "",
-                None,
-                text.clone(),
-                RowOutcome::Failed,
-                "not a WooCommerce order id",
-            )),
-        }
-    }
-    let mut seen = HashSet::new();
-    ids.retain(|id| seen.insert(*id));
+    let ids = crate::sync::rows::selected_ids(selection, "order", rows);
     if ids.is_empty() {
         return Ok(Vec::new());
     }
