@@ -6,6 +6,7 @@
 
 mod common;
 
+use common::{item_id, row, rows};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,31 +22,6 @@ use serde_json::{Value, json};
 
 /// Long enough for anything these tests wait for; a promise that broke fails the wait instead.
 const PATIENCE: Duration = Duration::from_secs(60);
-
-fn rows(response: &Value) -> Vec<Value> {
-    response["table"]["rows"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-}
-
-fn row<'a>(rows: &'a [Value], key: &str, value: &str) -> &'a Value {
-    rows.iter()
-        .find(|r| r[key] == value)
-        .unwrap_or_else(|| panic!("no row with {key} = {value} in {rows:?}"))
-}
-
-fn id_of(company: &Company, code: &str) -> String {
-    company
-        .items_query(&ItemsQuery {
-            codes: Some(vec![code.into()]),
-            ..ItemsQuery::default()
-        })
-        .unwrap()[0]
-        .id
-        .clone()
-        .unwrap()
-}
 
 fn accounts() -> Value {
     json!({"income": "4100", "asset": "1410", "cogs": "5000"})
@@ -90,7 +66,7 @@ fn callbacks_arrive_only_on_the_job_thread_and_the_action_thread_inside_calls() 
         std::thread::Builder::new()
             .name("qbm-ui".into())
             .spawn(move || {
-                let mug = id_of(session.company(), "MUG-01");
+                let mug = item_id(session.company(), "MUG-01");
                 for (action, selection) in [
                     ("options.reconnect", vec![]),
                     ("items.woo.refresh", vec![]),
@@ -187,12 +163,12 @@ fn go_live(layout: Layout) -> (Session, Shop, Vec<String>) {
     assert!(rows(&qbm).len() > 5, "{qbm}");
 
     company
-        .set_on_hand(&id_of(&company, "MUG-01"), "1", 33.into())
+        .set_on_hand(&item_id(&company, "MUG-01"), "1", 33.into())
         .unwrap();
     let synced = session
         .action(
             "items.qbm.sync_stock",
-            &ActionInput::select([id_of(&company, "MUG-01")]),
+            &ActionInput::select([item_id(&company, "MUG-01")]),
         )
         .unwrap();
     assert_eq!(synced["outcome"], "completed", "{synced}");
@@ -205,7 +181,7 @@ fn go_live(layout: Layout) -> (Session, Shop, Vec<String>) {
     let created = session
         .action(
             "items.qbm.create_update",
-            &ActionInput::select([id_of(&company, "CABLE-USBC")]),
+            &ActionInput::select([item_id(&company, "CABLE-USBC")]),
         )
         .unwrap();
     assert_eq!(
@@ -358,7 +334,7 @@ fn stock_changed_wakes_the_job_thread_through_request_run() {
     let waited = first.result.as_ref().unwrap().next_due_ms;
     assert!(waited > 1_000, "nothing is due for a while: {waited} ms");
     // Without a wake-up the job thread would sleep `waited` ms; the change makes it run now.
-    let mug = id_of(session.company(), "MUG-01");
+    let mug = item_id(session.company(), "MUG-01");
     session.company().set_on_hand(&mug, "1", 12.into()).unwrap();
     session.stock_changed([mug]).unwrap();
     assert_eq!(session.host.run_signal().requests(), requests + 1);

@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::rows;
 use std::sync::{Arc, Barrier};
 
 use common::Shop;
@@ -20,13 +21,6 @@ use serde_json::{Value, json};
 
 const IMPORT: &str = "customers.woo.import";
 const REFRESH: &str = "customers.woo.refresh";
-
-fn rows(response: &Value) -> Vec<Value> {
-    response["table"]["rows"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-}
 
 fn row<'a>(rows: &'a [Value], woo_id: &str) -> &'a Value {
     rows.iter()

@@ -6,6 +6,7 @@
 mod common;
 mod faults_support;
 
+use common::{item_id, row, rows};
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -19,7 +20,7 @@ use faults_support::{
     set_timeouts,
 };
 use host_sim::company::Company;
-use host_sim::company::records::{Item, ItemsQuery, LinksQuery};
+use host_sim::company::records::{Item, LinksQuery};
 use host_sim::host_table::{Callback, Layout};
 use host_sim::loader::PluginLibrary;
 use host_sim::services::SimHost;
@@ -43,31 +44,6 @@ fn request(action: &str, call_id: u64, selection: &[&str], answers: Value) -> Ve
     })
     .to_string()
     .into_bytes()
-}
-
-fn rows(response: &Value) -> Vec<Value> {
-    response["table"]["rows"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-}
-
-fn row<'a>(rows: &'a [Value], key: &str, value: &str) -> &'a Value {
-    rows.iter()
-        .find(|r| r[key] == value)
-        .unwrap_or_else(|| panic!("no row with {key} = {value}: {rows:?}"))
-}
-
-fn item_id(company: &Company, code: &str) -> String {
-    company
-        .items_query(&ItemsQuery {
-            codes: Some(vec![code.into()]),
-            ..ItemsQuery::default()
-        })
-        .unwrap()[0]
-        .id
-        .clone()
-        .unwrap()
 }
 
 fn accounts() -> Value {

@@ -5,6 +5,7 @@
 mod common;
 
 use common::Shop;
+use common::rows;
 use host_sim::company::records::{ItemPatch, ItemsQuery, Link, LinksQuery};
 use host_sim::session::{ActionInput, Session};
 use serde_json::{Value, json};
@@ -18,13 +19,6 @@ fn id_of(session: &Session, code: &str) -> String {
         .id
         .clone()
         .unwrap()
-}
-
-fn rows(response: &Value) -> Vec<Value> {
-    response["table"]["rows"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
 }
 
 fn row_of<'a>(rows: &'a [Value], key: &str, value: &str) -> &'a Value {

@@ -5,12 +5,12 @@
 mod common;
 mod faults_support;
 
+use common::item_id;
 use std::sync::Arc;
 
 use common::Shop;
 use faults_support::{CompanyView, FAST, StoreView, set_timeouts};
 use host_sim::company::Company;
-use host_sim::company::records::ItemsQuery;
 use host_sim::host_table::Layout;
 use host_sim::loader::PluginLibrary;
 use host_sim::services::SimHost;
@@ -19,18 +19,6 @@ use serde_json::{Value, json};
 
 fn accounts() -> Value {
     json!({"income": "4100", "asset": "1410", "cogs": "5000", "expense": "6000", "purchase_variance": "5100"})
-}
-
-fn id_of(company: &Company, code: &str) -> String {
-    company
-        .items_query(&ItemsQuery {
-            codes: Some(vec![code.into()]),
-            ..ItemsQuery::default()
-        })
-        .unwrap()[0]
-        .id
-        .clone()
-        .unwrap()
 }
 
 #[test]
@@ -59,9 +47,9 @@ fn two_workstations_doing_everything_at_once_lose_and_duplicate_nothing() {
         .unwrap();
     let company = Arc::clone(a.company());
     let selection = vec![
-        id_of(&company, "MUG-01"),
-        id_of(&company, "CABLE-USBC"),
-        id_of(&company, "TS-S-RED"),
+        item_id(&company, "MUG-01"),
+        item_id(&company, "CABLE-USBC"),
+        item_id(&company, "TS-S-RED"),
     ];
     const ROUNDS: usize = 4;
     std::thread::scope(|scope| {

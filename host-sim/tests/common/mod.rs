@@ -146,3 +146,33 @@ pub fn run_trusting(name: &str, shop: &Shop) -> String {
     );
     text
 }
+
+/// The rows of an action response's table.
+pub fn rows(response: &Value) -> Vec<Value> {
+    response["table"]["rows"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The row whose `key` column is `value`.
+pub fn row<'a>(rows: &'a [Value], key: &str, value: &str) -> &'a Value {
+    rows.iter()
+        .find(|r| r[key] == value)
+        .unwrap_or_else(|| panic!("no row with {key} = {value} in {rows:?}"))
+}
+
+/// The QBM id of the item with `code`.
+pub fn item_id(company: &Company, code: &str) -> String {
+    company
+        .items_query(&host_sim::company::records::ItemsQuery {
+            codes: Some(vec![code.into()]),
+            ..Default::default()
+        })
+        .expect("the company answers")
+        .first()
+        .unwrap_or_else(|| panic!("no item {code}"))
+        .id
+        .clone()
+        .expect("stored items have ids")
+}
