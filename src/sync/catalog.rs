@@ -3,6 +3,7 @@
 //! read. The cache survives restarts, is shared by workstations (stored in chunks, switched
 //! atomically, see [`crate::state::chunked`]) and is shared in memory, not copied, per call.
 
+use std::borrow::Cow;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
@@ -39,6 +40,90 @@ impl From<ManageStock> for StockMode {
     }
 }
 
+/// A short text from a small known set (a product type, a post status): one of the known values
+/// costs no allocation, so a catalog of 100,000 items does not hold 200,000 copies of "simple"
+/// and "publish". Compares with `&str` and reads as `str`.
+#[derive(Clone, PartialEq, Eq, Hash, Default)]
+pub struct Label(Cow<'static, str>);
+
+const KNOWN_LABELS: [&str; 13] = [
+    "simple",
+    "variable",
+    "variation",
+    "grouped",
+    "external",
+    "publish",
+    "private",
+    "draft",
+    "pending",
+    "future",
+    "trash",
+    "auto-draft",
+    "inherit",
+];
+
+impl From<&str> for Label {
+    fn from(text: &str) -> Self {
+        match KNOWN_LABELS.iter().find(|known| **known == text) {
+            Some(known) => Label(Cow::Borrowed(known)),
+            None => Label(Cow::Owned(text.to_string())),
+        }
+    }
+}
+
+impl From<String> for Label {
+    fn from(text: String) -> Self {
+        match KNOWN_LABELS.iter().find(|known| **known == text) {
+            Some(known) => Label(Cow::Borrowed(known)),
+            None => Label(Cow::Owned(text)),
+        }
+    }
+}
+
+impl std::ops::Deref for Label {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for Label {
+    fn eq(&self, other: &str) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<&str> for Label {
+    fn eq(&self, other: &&str) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl std::fmt::Debug for Label {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl std::fmt::Display for Label {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for Label {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Label {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = Cow::<'de, str>::deserialize(deserializer)?;
+        Ok(Label::from(&*text))
+    }
+}
+
 /// A product or a variation as the plugin needs it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WooItem {
@@ -46,7 +131,7 @@ pub struct WooItem {
     /// The variable product, for variations.
     pub parent_id: Option<u64>,
     /// `simple`, `variable`, `variation`, `grouped`, `external`, …
-    pub kind: String,
+    pub kind: Label,
     /// The item's own SKU (a variation that only shows its parent's SKU has none).
     pub sku: Option<String>,
     /// The product name; for variations the parent's name followed by the attribute values.
@@ -55,7 +140,7 @@ pub struct WooItem {
     pub price: Option<Decimal>,
     pub stock: StockMode,
     pub stock_quantity: Option<i64>,
-    pub status: String,
+    pub status: Label,
     /// GTIN/UPC/EAN when the store has the field (WooCommerce 9.2+) or an `ean`/`gtin` meta.
     pub barcode: Option<String>,
     /// A virtual product (a service, a gift card …): nothing to ship or count.
@@ -74,14 +159,14 @@ impl WooItem {
             id: product.id,
             parent_id: (product.product_type == "variation" && product.parent_id > 0)
                 .then_some(product.parent_id),
-            kind: product.product_type.clone(),
+            kind: product.product_type.as_str().into(),
             sku: Some(product.sku.trim().to_string()).filter(|s| !s.is_empty()),
             name: product.name.clone(),
             regular_price: product.regular_price,
             price: product.price,
             stock: product.manage_stock.into(),
             stock_quantity: product.stock_quantity,
-            status: product.status.clone(),
+            status: product.status.as_str().into(),
             barcode: product
                 .global_unique_id
                 .clone()
@@ -112,7 +197,7 @@ impl WooItem {
         WooItem {
             id: variation.id,
             parent_id: Some(parent.id),
-            kind: "variation".to_string(),
+            kind: "variation".into(),
             sku: variation
                 .own_sku(&parent.sku)
                 .map(|sku| sku.trim().to_string()),
@@ -121,7 +206,7 @@ impl WooItem {
             price: variation.price,
             stock: variation.manage_stock.into(),
             stock_quantity: variation.stock_quantity,
-            status: variation.status.clone(),
+            status: variation.status.as_str().into(),
             barcode: variation.global_unique_id.clone().filter(|g| !g.is_empty()),
             is_virtual: parent.is_virtual,
             modified_gmt: variation.date_modified_gmt,
@@ -166,13 +251,118 @@ impl ParentFacts {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Snapshot {
     pub loaded_at: Option<DateTime<Utc>>,
+    #[serde(with = "rows")]
     pub items: Vec<WooItem>,
+}
+
+/// Items stored as rows (JSON arrays) rather than objects: a third of the size, which is what
+/// the host stores and what the plugin holds while it writes or reads the cache. A cache stored
+/// in another shape does not read and is loaded from the store again.
+mod rows {
+    use super::{Label, StockMode, WooItem};
+    use chrono::{DateTime, Utc};
+    use rust_decimal::Decimal;
+    use serde::de::{SeqAccess, Visitor};
+    use serde::{Deserializer, Serializer};
+    use std::borrow::Cow;
+
+    type Row<'a> = (
+        u64,
+        Option<u64>,
+        &'a str,
+        Option<&'a str>,
+        &'a str,
+        Option<Decimal>,
+        Option<Decimal>,
+        StockMode,
+        Option<i64>,
+        &'a str,
+        Option<&'a str>,
+        bool,
+        Option<DateTime<Utc>>,
+    );
+
+    type Owned<'a> = (
+        u64,
+        Option<u64>,
+        Cow<'a, str>,
+        Option<String>,
+        String,
+        Option<Decimal>,
+        Option<Decimal>,
+        StockMode,
+        Option<i64>,
+        Cow<'a, str>,
+        Option<String>,
+        bool,
+        Option<DateTime<Utc>>,
+    );
+
+    fn row(w: &WooItem) -> Row<'_> {
+        (
+            w.id,
+            w.parent_id,
+            &w.kind,
+            w.sku.as_deref(),
+            &w.name,
+            w.regular_price,
+            w.price,
+            w.stock,
+            w.stock_quantity,
+            &w.status,
+            w.barcode.as_deref(),
+            w.is_virtual,
+            w.modified_gmt,
+        )
+    }
+
+    pub fn serialize<S: Serializer>(items: &[WooItem], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(items.iter().map(row))
+    }
+
+    struct Rows;
+
+    impl<'de> Visitor<'de> for Rows {
+        type Value = Vec<WooItem>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a list of catalog rows")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+            while let Some(r) = seq.next_element::<Owned<'de>>()? {
+                items.push(WooItem {
+                    id: r.0,
+                    parent_id: r.1,
+                    kind: Label::from(&*r.2),
+                    sku: r.3,
+                    name: r.4,
+                    regular_price: r.5,
+                    price: r.6,
+                    stock: r.7,
+                    stock_quantity: r.8,
+                    status: Label::from(&*r.9),
+                    barcode: r.10,
+                    is_virtual: r.11,
+                    modified_gmt: r.12,
+                });
+            }
+            items.shrink_to_fit();
+            Ok(items)
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<WooItem>, D::Error> {
+        d.deserialize_seq(Rows)
+    }
 }
 
 impl Snapshot {
     /// A snapshot of `items`, put in order.
     pub fn new(loaded_at: Option<DateTime<Utc>>, mut items: Vec<WooItem>) -> Self {
         items.sort_unstable_by_key(WooItem::order_key);
+        items.shrink_to_fit();
         Snapshot { loaded_at, items }
     }
 
@@ -183,6 +373,13 @@ impl Snapshot {
     /// The product (not a variation) with this id.
     pub fn product(&self, id: u64) -> Option<&WooItem> {
         self.position((id, false, id))
+            .ok()
+            .map(|at| &self.items[at])
+    }
+
+    /// Variation `id` of product `parent`.
+    pub fn variation(&self, parent: u64, id: u64) -> Option<&WooItem> {
+        self.position((parent, true, id))
             .ok()
             .map(|at| &self.items[at])
     }
@@ -268,7 +465,7 @@ impl Removed {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Changes {
     /// Items as the store now has them (replacing the cached ones, or new).
-    #[serde(default)]
+    #[serde(default, with = "rows")]
     pub items: Vec<WooItem>,
     /// Items the store no longer has.
     #[serde(default)]
@@ -371,6 +568,129 @@ fn read_changes(host: &dyn HostPort) -> Result<Changes, StateError> {
         .unwrap_or_default())
 }
 
+/// Items per stored part: the catalog is written and read a part at a time, so the plugin never
+/// holds the text of the whole catalog (tens of megabytes for 100,000 products).
+const PART_ITEMS: usize = 10_000;
+
+static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// What `CACHE_KEY` holds: the stored parts of one version of the catalog. Written last, in one
+/// switch, so a reader sees either the previous version or this one.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Manifest {
+    format: u32,
+    generation: String,
+    parts: usize,
+    items: usize,
+    loaded_at: Option<DateTime<Utc>>,
+}
+
+/// The stored shape of the catalog (a cache stored in an earlier shape does not read, and is
+/// loaded from the store again).
+const FORMAT: u32 = 2;
+
+fn part_key(generation: &str, index: usize) -> String {
+    format!("{CACHE_KEY}.part.{generation}.{index}")
+}
+
+#[derive(Serialize)]
+struct PartOut<'a>(#[serde(serialize_with = "rows_of_slice")] &'a [WooItem]);
+
+fn rows_of_slice<S: serde::Serializer>(items: &&[WooItem], s: S) -> Result<S::Ok, S::Error> {
+    rows::serialize(items, s)
+}
+
+#[derive(Deserialize)]
+struct PartIn(#[serde(with = "rows")] Vec<WooItem>);
+
+fn remove_parts(host: &dyn HostPort, manifest: &Manifest) {
+    for index in 0..manifest.parts {
+        // Leftover parts of an old version are only wasted space.
+        let _ = chunked::clear(host, &part_key(&manifest.generation, index));
+    }
+}
+
+fn read_manifest(host: &dyn HostPort) -> Result<Option<Manifest>, StateError> {
+    Ok(chunked::read(host, CACHE_KEY)?
+        .and_then(|text| serde_json::from_str::<Manifest>(&text).ok())
+        .filter(|m| m.format == FORMAT))
+}
+
+/// Writes the catalog part by part, then switches readers to it and removes the previous
+/// version's parts.
+fn write_snapshot(host: &dyn HostPort, snapshot: &Snapshot, stamp: u64) -> Result<(), String> {
+    let previous = read_manifest(host).ok().flatten();
+    let generation = format!(
+        "{stamp:x}-{:x}",
+        GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let parts: Vec<&[WooItem]> = snapshot.items.chunks(PART_ITEMS).collect();
+    let manifest = Manifest {
+        format: FORMAT,
+        generation: generation.clone(),
+        parts: parts.len(),
+        items: snapshot.items.len(),
+        loaded_at: snapshot.loaded_at,
+    };
+    for (index, part) in parts.iter().enumerate() {
+        let written = serde_json::to_string(&PartOut(part))
+            .map_err(|err| format!("it could not be encoded: {err}"))
+            .and_then(|text| {
+                chunked::write(host, &part_key(&generation, index), &text, stamp)
+                    .map_err(|err| err.to_string())
+            });
+        if let Err(why) = written {
+            remove_parts(
+                host,
+                &Manifest {
+                    parts: index + 1,
+                    ..manifest
+                },
+            );
+            return Err(why);
+        }
+    }
+    let text = serde_json::to_string(&manifest).map_err(|err| err.to_string())?;
+    if let Err(err) = chunked::write(host, CACHE_KEY, &text, stamp) {
+        remove_parts(host, &manifest);
+        return Err(err.to_string());
+    }
+    if let Some(old) = previous.filter(|old| old.generation != generation) {
+        remove_parts(host, &old);
+    }
+    Ok(())
+}
+
+/// Reads the stored catalog part by part (`None` when there is none, or it does not read).
+fn read_snapshot(host: &dyn HostPort) -> Result<Option<Snapshot>, StateError> {
+    // A writer may replace the version while it is read: then read the new one.
+    for _ in 0..3 {
+        let Some(manifest) = read_manifest(host)? else {
+            return Ok(None);
+        };
+        let mut items = Vec::with_capacity(manifest.items);
+        let mut complete = true;
+        for index in 0..manifest.parts {
+            let part = chunked::read(host, &part_key(&manifest.generation, index))?
+                .and_then(|text| serde_json::from_str::<PartIn>(&text).ok());
+            match part {
+                Some(PartIn(part)) => items.extend(part),
+                None => {
+                    complete = false;
+                    break;
+                }
+            }
+        }
+        if complete {
+            return Ok(Some(Snapshot {
+                loaded_at: manifest.loaded_at,
+                items,
+            }));
+        }
+    }
+    Ok(None)
+}
+
 impl CatalogCache {
     pub fn new(host: Arc<dyn HostPort>) -> Self {
         Self {
@@ -419,15 +739,10 @@ impl CatalogCache {
                 return Ok(Some(Arc::clone(&m.snapshot)));
             }
         }
-        let Some(text) = chunked::read(host, CACHE_KEY)? else {
+        let Some(mut snapshot) = read_snapshot(host)? else {
             *self.lock() = None;
             return Ok(None);
         };
-        // An unreadable cache is only a cache: it is read from the store again.
-        let Ok(mut snapshot) = serde_json::from_str::<Snapshot>(&text) else {
-            return Ok(None);
-        };
-        drop(text);
         if !snapshot.items.is_sorted_by_key(WooItem::order_key) {
             snapshot.items.sort_unstable_by_key(WooItem::order_key);
         }
@@ -454,12 +769,7 @@ impl CatalogCache {
 
     fn store(&self, snapshot: &Arc<Snapshot>, stamp: u64) -> Stored {
         let host = self.host.as_ref();
-        let text = match serde_json::to_string(snapshot.as_ref()) {
-            Ok(text) => text,
-            Err(err) => return Stored::NotCached(format!("it could not be encoded: {err}")),
-        };
-        let written = chunked::write(host, CACHE_KEY, &text, stamp);
-        drop(text);
+        let written = write_snapshot(host, snapshot, stamp);
         let cleared = chunked::clear(host, CHANGES_KEY);
         let base = chunked::version(host, CACHE_KEY).ok().flatten();
         *self.lock() = Some(Memory {
@@ -474,9 +784,10 @@ impl CatalogCache {
         ) {
             let _ = host.storage_set(StorageArea::CompanyState, LEGACY_KEY, None);
         }
-        match written.and(cleared) {
-            Ok(()) => Stored::Saved,
-            Err(err) => Stored::NotCached(err.to_string()),
+        match (written, cleared) {
+            (Ok(()), Ok(())) => Stored::Saved,
+            (Err(why), _) => Stored::NotCached(why),
+            (_, Err(err)) => Stored::NotCached(err.to_string()),
         }
     }
 
@@ -529,7 +840,11 @@ impl CatalogCache {
     /// Empties the cache; returns how many items it held.
     pub fn clear(&self) -> Result<usize, StateError> {
         let held = self.get()?.map_or(0, |s| s.items.len());
+        let manifest = read_manifest(self.host.as_ref())?;
         chunked::clear(self.host.as_ref(), CACHE_KEY)?;
+        if let Some(manifest) = manifest {
+            remove_parts(self.host.as_ref(), &manifest);
+        }
         chunked::clear(self.host.as_ref(), CHANGES_KEY)?;
         state::update(
             self.host.as_ref(),
@@ -595,6 +910,7 @@ mod tests {
         assert_eq!(ids, [10, 11, 12, 20, 30]);
         assert_eq!(snapshot.product(20).map(|i| i.id), Some(20));
         assert_eq!(snapshot.product(11), None, "a variation is not a product");
+        assert_eq!(snapshot.variation(10, 11).map(|i| i.id), Some(11));
         let variations: Vec<u64> = snapshot.variations_of(10).iter().map(|i| i.id).collect();
         assert_eq!(variations, [11, 12]);
         assert!(snapshot.variations_of(20).is_empty());
@@ -655,6 +971,36 @@ mod tests {
 
         assert_eq!(first.clear().unwrap(), 5);
         assert!(second.get().unwrap().is_none());
+    }
+
+    #[test]
+    fn a_large_catalog_is_stored_in_parts_and_replaced_whole() {
+        let host: Arc<dyn HostPort> = Arc::new(MemoryHost {
+            cas: true,
+            ..MemoryHost::default()
+        });
+        let big = |quantity| {
+            Snapshot::new(
+                Some(at(0)),
+                (1..=(2 * PART_ITEMS as u64 + 5))
+                    .map(|id| item(id, None, quantity, 1))
+                    .collect(),
+            )
+        };
+        let cache = CatalogCache::new(Arc::clone(&host));
+        let _ = cache.put(big(1), 1);
+        let first = read_manifest(host.as_ref()).unwrap().unwrap();
+        assert_eq!(first.parts, 3);
+        let _ = cache.put(big(2), 2);
+        let again = CatalogCache::new(Arc::clone(&host)).get().unwrap().unwrap();
+        assert_eq!(again.items.len(), 2 * PART_ITEMS + 5);
+        assert!(again.items.iter().all(|i| i.stock_quantity == Some(2)));
+        assert!(
+            chunked::read(host.as_ref(), &part_key(&first.generation, 0))
+                .unwrap()
+                .is_none(),
+            "the parts of the replaced version are removed"
+        );
     }
 
     #[test]

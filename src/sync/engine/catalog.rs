@@ -3,13 +3,18 @@
 //! Without a cache, a load reads every product (100 a page) and the variations of every
 //! variable product. With one, it reads only the products changed since the newest change it
 //! holds (less a second, because the store compares strictly and dates have whole seconds) and
-//! the variations of variable products whose record changed: a product listed again exactly as
-//! cached (the second before the newest change is always listed again) keeps its variations.
-//! Variations are read while the product pages still arrive, several at once.
+//! the variations of variable products whose modification date moved (saving a variation saves
+//! its parent). Variations are read while the product pages still arrive, several at once.
+//!
+//! The newest second is always listed again, and after a large write of this plugin it holds
+//! hundreds of products the cache already has exactly (their dates came back with the write).
+//! When the first page says the listing holds exactly as many products as the cache has in that
+//! window, and every product on it is one the cache has with the same date, the rest is those
+//! same products and is not read: the check costs one request however much was written.
 //!
 //! What is missed this way: deletions, changes that do not touch a product's modification date
-//! (a plugin writing to the database), and a variation changed by someone else within the same
-//! second as a write of this plugin to the same product. Clear Cache forces the full reload.
+//! (a plugin writing to the database), and a change made by someone else within the same second
+//! as a write of this plugin to the same product. Clear Cache forces the full reload.
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
@@ -39,11 +44,13 @@ pub struct Loaded {
     pub variations_read: usize,
 }
 
-/// What the store sent, already in the cache's shape (a page's products are not kept).
+/// What the store sent, already in the cache's shape (a page's products are not kept), products
+/// and variations in one list: grown in place, it is never copied into a second one.
 #[derive(Default)]
 struct Read {
-    products: Vec<WooItem>,
-    variations: Vec<WooItem>,
+    items: Vec<WooItem>,
+    products: usize,
+    variations: usize,
     /// Variable products whose variations were read.
     reloaded: HashSet<u64>,
     bad: Vec<RecordError>,
@@ -68,7 +75,7 @@ async fn variations_of(
 async fn read_catalog(
     client: Arc<WooClient>,
     pages: impl Stream<Item = Result<Page<Product>, WooError>>,
-    cached: Option<Arc<Snapshot>>,
+    cached: Option<(Arc<Snapshot>, usize)>,
     cancel: CancelToken,
     reporter: Reporter,
 ) -> Result<Read, WooError> {
@@ -97,22 +104,32 @@ async fn read_catalog(
                 Some(page) => {
                     let page = page?;
                     read.bad.extend(page.bad_records);
+                    let mut all_known = true;
                     for product in page.records {
                         let item = WooItem::from_product(&product);
-                        let known = cached.as_ref().and_then(|c| c.product(product.id));
-                        if product.product_type == "variable" && known != Some(&item) {
+                        let known = cached.as_ref().and_then(|(c, _)| c.product(product.id));
+                        let same_date = known.is_some_and(|k| k.modified_gmt == item.modified_gmt);
+                        all_known &= same_date;
+                        if product.product_type == "variable" && !same_date {
                             read.reloaded.insert(product.id);
                             waiting.push_back(ParentFacts::of(&product));
                             variable += 1;
                         }
-                        read.products.push(item);
+                        read.items.push(item);
+                        read.products += 1;
+                    }
+                    let echo = cached.as_ref().is_some_and(|(_, window)| {
+                        page.number == 1 && page.total_items == Some(*window as u64)
+                    });
+                    if echo && all_known {
+                        pages_done = true;
                     }
                     reporter.report(
-                        read.products.len() as u64,
+                        read.products as u64,
                         page.total_items.unwrap_or(0),
                         format!(
                             "Read {} products; reading the variations of {variable} variable products…",
-                            read.products.len()
+                            read.products
                         ),
                     );
                 }
@@ -120,7 +137,8 @@ async fn read_catalog(
             done = reads.next(), if !reads.is_empty() => {
                 if let Some(done) = done {
                     let (items, bad) = done?;
-                    read.variations.extend(items);
+                    read.variations += items.len();
+                    read.items.extend(items);
                     read.bad.extend(bad);
                 }
             }
@@ -129,13 +147,19 @@ async fn read_catalog(
     }
 }
 
-/// What an incremental read changes in the cached catalog: the products and variations read,
-/// and the cached variations of reloaded (or no longer variable) products that the store no
-/// longer lists.
+/// What an incremental read changes in the cached catalog: the products and variations read
+/// that differ from the cached ones, and the cached variations of reloaded (or no longer
+/// variable) products that the store no longer lists. Empty when nothing changed: the cache
+/// then stays as it is and is not written again.
 fn changes_of(cached: &Snapshot, read: &Read, loaded_at: chrono::DateTime<chrono::Utc>) -> Changes {
-    let fresh: HashSet<u64> = read.variations.iter().map(|v| v.id).collect();
+    let fresh: HashSet<u64> = read
+        .items
+        .iter()
+        .filter(|i| i.is_variation())
+        .map(|v| v.id)
+        .collect();
     let mut removed = Vec::new();
-    for product in &read.products {
+    for product in read.items.iter().filter(|i| !i.is_variation()) {
         let reloaded = read.reloaded.contains(&product.id);
         if !reloaded && product.kind == "variable" {
             continue;
@@ -148,13 +172,13 @@ fn changes_of(cached: &Snapshot, read: &Read, loaded_at: chrono::DateTime<chrono
                 .map(Removed::of),
         );
     }
+    // Only what differs: the window repeats what the cache has.
+    let differs = |item: &&WooItem| match item.parent_id {
+        None => cached.product(item.id) != Some(*item),
+        Some(parent) => cached.variation(parent, item.id) != Some(*item),
+    };
     Changes {
-        items: read
-            .products
-            .iter()
-            .chain(&read.variations)
-            .cloned()
-            .collect(),
+        items: read.items.iter().filter(differs).cloned().collect(),
         removed,
         touched: Vec::new(),
         loaded_at: Some(loaded_at),
@@ -174,22 +198,37 @@ pub fn refresh(engine: &Engine) -> SyncResult<Loaded> {
         ..ProductQuery::default()
     };
     engine.progress(0, 0, "Reading products from the store…");
-    let cached = previous.clone();
+    // How many cached products the listing repeats when nothing else changed.
+    let cached = previous.clone().zip(since).map(|(snapshot, since)| {
+        let window = snapshot
+            .items
+            .iter()
+            .filter(|i| !i.is_variation() && i.modified_gmt.is_some_and(|m| m > since))
+            .count();
+        (snapshot, window)
+    });
     let read = engine.store(move |client, cancel, reporter| async move {
         let pages = client.products(query);
         read_catalog(client, pages, cached, cancel, reporter).await
     })??;
     log_bad_records(engine, &read.bad);
     engine.check_cancelled()?;
-    let products_read = read.products.len();
-    let variations_read = read.variations.len();
+    let products_read = read.products;
+    let variations_read = read.variations;
     let now = engine.clock.now();
     let snapshot = match previous.filter(|_| since.is_some()) {
-        // Nothing changed: the cache stays as it is (and is not written again).
-        Some(cached) if read.products.is_empty() => cached,
         Some(cached) => {
             let changes = changes_of(&cached, &read, now);
             drop(read);
+            if changes.items.is_empty() && changes.removed.is_empty() {
+                // Nothing changed: the cache stays as it is (and is not written again).
+                return Ok(Loaded {
+                    snapshot: cached,
+                    incremental: true,
+                    products_read,
+                    variations_read,
+                });
+            }
             let stamp = now.timestamp_millis().max(0) as u64;
             let recorded = engine.catalog.record(changes.clone(), stamp);
             let stored = match &recorded {
@@ -216,11 +255,7 @@ pub fn refresh(engine: &Engine) -> SyncResult<Loaded> {
                 }
             }
         }
-        None => {
-            let mut items = read.products;
-            items.extend(read.variations);
-            remember(engine, Snapshot::new(Some(now), items))
-        }
+        None => remember(engine, Snapshot::new(Some(now), read.items)),
     };
     Ok(Loaded {
         snapshot,

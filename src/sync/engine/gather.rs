@@ -77,18 +77,47 @@ pub fn log_bad_records(engine: &Engine, bad: &[RecordError]) {
     }
 }
 
-/// Matches each item against `store` by SKU (and lookup code), keyed by QBM item id.
-pub fn match_all(items: &[Item], store: &[WooItem], by_lookup: bool) -> HashMap<String, ItemMatch> {
-    let index = SkuIndex::new(store);
-    items
+/// Matches each item against `store` by SKU (and lookup code), keyed by QBM item id, with the
+/// store items matched, by id. Only store items carrying one of the items' codes are indexed:
+/// matching a few items against a large catalog costs little memory.
+pub fn match_all<'a>(
+    items: &[Item],
+    store: &'a [WooItem],
+    by_lookup: bool,
+) -> (HashMap<String, ItemMatch>, HashMap<u64, &'a WooItem>) {
+    let codes = wanted_codes(items, by_lookup);
+    let coded: Vec<&WooItem> = store.iter().filter(|w| carries(w, &codes)).collect();
+    let by_id: HashMap<u64, &WooItem> = coded.iter().map(|w| (w.id, *w)).collect();
+    let index = SkuIndex::new(coded);
+    let mut found = HashMap::new();
+    let matches = items
         .iter()
         .map(|item| {
-            (
-                item.id.clone().unwrap_or_default(),
-                matching::match_item(item, &index, by_lookup),
-            )
+            let matched = matching::match_item(item, &index, by_lookup);
+            if let ItemMatch::Found { woo_id, .. } = &matched
+                && let Some(woo) = by_id.get(woo_id)
+            {
+                found.insert(*woo_id, *woo);
+            }
+            (item.id.clone().unwrap_or_default(), matched)
         })
+        .collect();
+    (matches, found)
+}
+
+/// The codes under which `items` may be found in the store, as the store compares them.
+fn wanted_codes(items: &[Item], by_lookup: bool) -> HashSet<String> {
+    items
+        .iter()
+        .flat_map(|item| matching::codes_to_look_up(item, by_lookup))
+        .map(|code| matching::sku_key(&code))
         .collect()
+}
+
+fn carries(woo: &WooItem, codes: &HashSet<String>) -> bool {
+    woo.sku
+        .as_deref()
+        .is_some_and(|sku| codes.contains(&matching::sku_key(sku)))
 }
 
 /// Online quantities (whole units) of the given QBM items over the configured locations; empty
@@ -176,8 +205,10 @@ fn parent_of(link: &Link) -> Option<u64> {
     link.woo_parent_id.as_deref().and_then(|p| p.parse().ok())
 }
 
-/// Reads what a selection needs from the store: linked items by id, the others (and linked
-/// items the store no longer has) by SKU.
+/// Reads what a selection needs from the store. Linked products by id (100 a request); every
+/// other item by its codes (100 a request, products and variations alike): a variation read by
+/// id costs a request per parent, by code a hundredth of one. Linked items not found that way
+/// (the store changed their SKU, or no longer has them) are read by id, or looked up by code.
 fn read_selection(
     engine: &Engine,
     items: &[Item],
@@ -185,7 +216,6 @@ fn read_selection(
 ) -> SyncResult<Selection> {
     let by_lookup = engine.settings.match_by_lookup_code;
     let mut products = Vec::new();
-    let mut variations: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
     let mut codes: BTreeSet<String> = BTreeSet::new();
     for item in items {
         match item
@@ -195,13 +225,12 @@ fn read_selection(
             .and_then(|l| Some((woo_id(l)?, parent_of(l))))
         {
             Some((id, None)) => products.push(id),
-            Some((id, Some(parent))) => variations.entry(parent).or_default().push(id),
-            None => codes.extend(matching::codes_to_look_up(item, by_lookup)),
+            _ => codes.extend(matching::codes_to_look_up(item, by_lookup)),
         }
     }
     let codes: Vec<String> = codes.into_iter().collect();
     let (linked, found, bad) = engine.store(move |client, cancel, _| async move {
-        let by_id = read_by_id(&client, &products, variations, &cancel);
+        let by_id = read_by_id(&client, &products, BTreeMap::new(), &cancel);
         let by_sku = async {
             if codes.is_empty() {
                 Ok(Default::default())
@@ -220,29 +249,49 @@ fn read_selection(
         linked,
         by_code: found.iter().map(WooItem::from_product).collect(),
     };
-    // Linked items the store no longer has are looked for by their codes.
-    let read: HashSet<u64> = selection.linked.iter().map(|w| w.id).collect();
-    let lost: BTreeSet<String> = items
+    // Linked items not found: variations by id per parent, products by code.
+    let read: HashSet<u64> = selection
+        .linked
         .iter()
-        .filter(|item| {
-            item.id
-                .as_deref()
-                .and_then(|id| links.get(id))
-                .and_then(woo_id)
-                .is_some_and(|id| !read.contains(&id))
-        })
-        .flat_map(|item| matching::codes_to_look_up(item, by_lookup))
+        .chain(&selection.by_code)
+        .map(|w| w.id)
         .collect();
-    if !lost.is_empty() {
-        let lost: Vec<String> = lost.into_iter().collect();
-        let listing = engine.store(move |client, cancel, _| async move {
-            client.products_by_sku(&lost, &cancel).await
-        })??;
-        log_bad_records(engine, &listing.bad_records);
-        selection
-            .by_code
-            .extend(listing.records.iter().map(WooItem::from_product));
+    let mut variations: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
+    let mut lost: BTreeSet<String> = BTreeSet::new();
+    for item in items {
+        let Some(link) = item.id.as_deref().and_then(|id| links.get(id)) else {
+            continue;
+        };
+        match (woo_id(link), parent_of(link)) {
+            (Some(id), _) if read.contains(&id) => {}
+            (Some(id), Some(parent)) => variations.entry(parent).or_default().push(id),
+            _ => lost.extend(matching::codes_to_look_up(item, by_lookup)),
+        }
     }
+    if variations.is_empty() && lost.is_empty() {
+        return Ok(selection);
+    }
+    let lost: Vec<String> = lost.into_iter().collect();
+    let (linked, found, bad) = engine.store(move |client, cancel, _| async move {
+        let by_id = read_by_id(&client, &[], variations, &cancel);
+        let by_sku = async {
+            if lost.is_empty() {
+                Ok(Default::default())
+            } else {
+                client.products_by_sku(&lost, &cancel).await
+            }
+        };
+        let (by_id, by_sku) = tokio::join!(by_id, by_sku);
+        let (linked, mut bad) = by_id?;
+        let by_sku = by_sku?;
+        bad.extend(by_sku.bad_records);
+        Ok::<_, WooError>((linked, by_sku.records, bad))
+    })??;
+    log_bad_records(engine, &bad);
+    selection.linked.extend(linked);
+    selection
+        .by_code
+        .extend(found.iter().map(WooItem::from_product));
     Ok(selection)
 }
 
@@ -331,21 +380,32 @@ pub fn store_view(engine: &Engine, items: &[Item], with_pools: bool) -> SyncResu
         Some(_) => Selection::default(),
         None => read_selection(engine, items, &links)?,
     };
-    let codes: HashSet<String> = items
-        .iter()
-        .flat_map(|item| matching::codes_to_look_up(item, by_lookup))
-        .map(|code| matching::sku_key(&code))
-        .collect();
-    let wanted = |w: &&WooItem| {
-        w.sku
-            .as_deref()
-            .is_some_and(|sku| codes.contains(&matching::sku_key(sku)))
-    };
+    let codes = wanted_codes(items, by_lookup);
     let known = match &cached {
-        Some(snapshot) => Known {
-            by_id: snapshot.items.iter().map(|w| (w.id, w)).collect(),
-            index: SkuIndex::new(snapshot.items.iter().filter(wanted)),
-        },
+        Some(snapshot) => {
+            // Only what the selection can match: its linked items and those with its codes.
+            let coded: Vec<&WooItem> = snapshot
+                .items
+                .iter()
+                .filter(|w| carries(w, &codes))
+                .collect();
+            let linked = links.values().filter_map(|l| {
+                let id = woo_id(l)?;
+                match parent_of(l) {
+                    Some(parent) => snapshot.variation(parent, id),
+                    None => snapshot.product(id),
+                }
+            });
+            Known {
+                by_id: coded
+                    .iter()
+                    .copied()
+                    .chain(linked)
+                    .map(|w| (w.id, w))
+                    .collect(),
+                index: SkuIndex::new(coded),
+            }
+        }
         None => Known {
             by_id: read
                 .linked
@@ -353,7 +413,7 @@ pub fn store_view(engine: &Engine, items: &[Item], with_pools: bool) -> SyncResu
                 .chain(&read.by_code)
                 .map(|w| (w.id, w))
                 .collect(),
-            index: SkuIndex::new(read.by_code.iter().filter(wanted)),
+            index: SkuIndex::new(read.by_code.iter().filter(|w| carries(w, &codes))),
         },
     };
 
@@ -758,7 +818,7 @@ pub fn variation_item(parent: u64, variation: &Variation, before: Option<&WooIte
         price: variation.price,
         stock: variation.manage_stock.into(),
         stock_quantity: variation.stock_quantity,
-        status: variation.status.clone(),
+        status: variation.status.as_str().into(),
         barcode: before.and_then(|b| b.barcode.clone()),
         is_virtual: before.is_some_and(|b| b.is_virtual),
         modified_gmt: variation.date_modified_gmt,
