@@ -289,6 +289,11 @@ impl Store {
         Ok(serde_json::from_slice(&body)?)
     }
 
+    /// CPU time the store process has used so far.
+    pub fn cpu(&self) -> Duration {
+        cpu_of(&format!("/proc/{}/stat", self.child.id()))
+    }
+
     pub fn reset(&self) -> anyhow::Result<()> {
         let url = format!("{}/__sim/requests/reset", self.url);
         self.runtime
@@ -484,6 +489,28 @@ pub fn session(company: Arc<Company>, store: &Store, extra: Value) -> anyhow::Re
     Ok(session)
 }
 
+/// CPU time (user and system) of a process, from its `/proc/…/stat`.
+fn cpu_of(path: &str) -> Duration {
+    let ticks = std::fs::read_to_string(path)
+        .ok()
+        .and_then(|stat| {
+            // The fields after the command name (which may contain spaces) in parentheses.
+            let rest = &stat[stat.rfind(')')? + 2..];
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            let user: u64 = fields.get(11)?.parse().ok()?;
+            let system: u64 = fields.get(12)?.parse().ok()?;
+            Some(user + system)
+        })
+        .unwrap_or(0);
+    // Linux reports 100 ticks a second to user space.
+    Duration::from_millis(ticks * 10)
+}
+
+/// CPU time this (the host) process has used so far.
+pub fn host_cpu() -> Duration {
+    cpu_of("/proc/self/stat")
+}
+
 /// Peak resident memory of this process (`VmHWM`), in bytes.
 pub fn peak_rss() -> u64 {
     status_field("VmHWM:")
@@ -525,6 +552,9 @@ pub struct Row {
     pub lower_bound: u64,
     /// The naive peer on the same change, when it ran: (time, requests).
     pub naive: Option<(Duration, u64)>,
+    /// CPU time the host process (QBM with the plugin) and the store process used meanwhile.
+    pub host_cpu: Duration,
+    pub store_cpu: Duration,
     /// Targets that apply only to this row (name, met).
     pub notes: Vec<String>,
 }
@@ -552,9 +582,11 @@ pub fn measure(
     work: impl FnOnce() -> anyhow::Result<()>,
 ) -> anyhow::Result<Row> {
     store.reset()?;
+    let (host_cpu, store_cpu) = (host_cpu(), store.cpu());
     let started = Instant::now();
     work()?;
     let elapsed = started.elapsed();
+    let (host_cpu, store_cpu) = (self::host_cpu() - host_cpu, store.cpu() - store_cpu);
     let counts = store.requests()?;
     Ok(Row {
         what: what.into(),
@@ -564,6 +596,8 @@ pub fn measure(
         lower_bound,
         naive: None,
         notes: Vec::new(),
+        host_cpu,
+        store_cpu,
     })
 }
 
@@ -596,9 +630,9 @@ fn mark(ok: bool) -> &'static str {
 pub fn print_table(title: &str, latency: Duration, rows: &[Row]) {
     println!("\n### {title}\n");
     println!(
-        "| Scenario | Time | Requests | Lower bound | Requests ÷ bound (≤ 1.05) | Most in flight | Time bound | Time ÷ bound (≤ 1.3) | Naive peer | Faster than naive |"
+        "| Scenario | Time | Requests | Lower bound | Requests ÷ bound (≤ 1.05) | Most in flight | Time bound | Time ÷ bound (≤ 1.3) | CPU host / store | Naive peer | Faster than naive |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|");
     for row in rows {
         let ratio = row.requests_ratio();
         let time_ratio = row.time_ratio(latency);
@@ -626,7 +660,7 @@ pub fn print_table(title: &str, latency: Duration, rows: &[Row]) {
             )
         });
         println!(
-            "| {}{} | {} | {} | {} | {ratio_text} | {} | {bound_text} | {time_text} | {naive} | {faster} |",
+            "| {}{} | {} | {} | {} | {ratio_text} | {} | {bound_text} | {time_text} | {} / {} | {naive} | {faster} |",
             row.what,
             if row.notes.is_empty() {
                 String::new()
@@ -637,6 +671,8 @@ pub fn print_table(title: &str, latency: Duration, rows: &[Row]) {
             row.requests,
             row.lower_bound,
             row.max_in_flight,
+            secs(row.host_cpu),
+            secs(row.store_cpu),
         );
     }
 }
