@@ -589,13 +589,16 @@ fn pools(
         .collect())
 }
 
+/// What a variation batch of one parent did (`None`: not sent, the operation stopped first).
+pub type ParentSent = (u64, Option<Result<BatchOutcome<Variation>, WooError>>);
+
 /// What sending a products batch and the variation batches of several parents did.
 pub struct Sent {
     /// The products batch (`None` when there was nothing to send).
     pub products: Option<Result<BatchOutcome<Product>, WooError>>,
     /// Per parent, in the order given; `None` when it was not sent because the operation
     /// stopped first (see `stopped`).
-    pub variations: Vec<(u64, Option<Result<BatchOutcome<Variation>, WooError>>)>,
+    pub variations: Vec<ParentSent>,
     /// Why the writes stopped, when they did.
     pub stopped: Option<Stop>,
 }
