@@ -1,173 +1,303 @@
-//! Request counts and wall time of the Items actions on a large catalog, against the simulated
-//! store answering every request after a fixed delay (as a real store on the internet would),
-//! printed beside the lowest number of requests the WooCommerce API allows.
+//! The Items actions on catalogs with variations and parent-managed stock, against the simulated
+//! store answering every request after a fixed delay (as a store on the internet does): per
+//! scenario the wall time, the store's request count and the most requests it had in flight,
+//! beside the lowest number of requests the WooCommerce API allows and the naive per-item peer
+//! (`GET ?sku=` + `PUT` per item, and a variant that skips equal quantities) on the same store.
 //!
-//! `cargo bench -p host-sim --bench items` (optional arguments: products, items, latency in ms).
+//! `cargo bench -p host-sim --bench items` runs 500, 1,000 and 10,000 SKUs at 50 ms. Options:
+//! `--latency MS`, `--skus N` (one catalog only), `--naive-max N` (the naive peer runs on
+//! catalogs up to N SKUs; default 1,000, as it needs two requests per item one at a time).
 
+#[path = "support/mod.rs"]
+mod support;
+
+use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use host_sim::company::Company;
-use host_sim::company::records::Item;
-use host_sim::plugin_path;
-use host_sim::services::SimHost;
+use host_sim::company::records::{Item, ItemPatch};
 use host_sim::session::{ActionInput, Session};
-use host_sim::store::{FaultKind, FaultRule, KeyPermission, SeedSpec, SimStore, StoreOptions};
 use rust_decimal::Decimal;
 use serde_json::json;
+use support::{Fact, Mirrored, Row, Store, StoreSpec};
 
-struct Row {
-    what: String,
-    requests: u64,
-    lower_bound: u64,
-    writes: u64,
-    elapsed: Duration,
+fn pages(n: u64) -> u64 {
+    n.div_ceil(100)
 }
 
-fn arg(n: usize, default: u64) -> u64 {
-    std::env::args()
-        .filter(|a| !a.starts_with('-'))
-        .nth(n)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(default)
+/// Requests a full read of the catalog needs: the product pages, and the variations of every
+/// variable product (one listing each, 100 a page).
+fn full_read(facts: &[Fact]) -> u64 {
+    let products = facts.iter().filter(|f| f.kind != "variation").count() as u64;
+    let mut variations: BTreeMap<u64, u64> = facts
+        .iter()
+        .filter(|f| f.kind == "variable")
+        .map(|f| (f.id, 0))
+        .collect();
+    for f in facts.iter().filter(|f| f.kind == "variation") {
+        *variations.entry(f.parent_id).or_default() += 1;
+    }
+    pages(products) + variations.values().map(|n| pages(*n).max(1)).sum::<u64>()
 }
 
-fn main() -> anyhow::Result<()> {
-    let products = arg(1, 2000) as usize;
-    let items = arg(2, 1000) as usize;
-    let latency = Duration::from_millis(arg(3, 20));
+/// The batches that publish new quantities of `changed` QBM items: one products batch per 100
+/// products and shared parent stocks, and one batch per 100 variations of each parent.
+fn stock_writes(changed: &[&Mirrored]) -> u64 {
+    let mut products = 0u64;
+    let mut pools = std::collections::BTreeSet::new();
+    let mut variations: BTreeMap<u64, u64> = BTreeMap::new();
+    for item in changed {
+        match (item.fact.kind.as_str(), item.fact.stock.as_str()) {
+            (_, "parent") => {
+                pools.insert(item.fact.parent_id);
+            }
+            ("variation", "own") => *variations.entry(item.fact.parent_id).or_default() += 1,
+            (_, "own") => products += 1,
+            _ => {}
+        }
+    }
+    pages(products + pools.len() as u64) + variations.values().map(|n| pages(*n)).sum::<u64>()
+}
 
-    let store = SimStore::start(StoreOptions::default())?;
-    store.seed(&SeedSpec {
-        products,
-        customers: 0,
-        orders: 0,
-        ..SeedSpec::default()
-    });
-    let key = store.create_key(KeyPermission::ReadWrite);
-    let (parents, variable) = store.catalog_size();
-    let simple_skus: Vec<String> = store.with_data(|d| {
-        d.products
-            .values()
-            .filter(|p| p.parent_id == 0 && p.kind.as_str() == "simple")
-            .map(|p| p.sku.clone())
-            .collect()
-    });
-    let items = items.min(simple_skus.len());
+/// The batches that write a changed price of every item: products 100 a batch, variations 100 a
+/// batch per parent.
+fn price_writes(items: &[Mirrored]) -> u64 {
+    let mut products = 0u64;
+    let mut variations: BTreeMap<u64, u64> = BTreeMap::new();
+    for item in items {
+        if item.fact.kind == "variation" {
+            *variations.entry(item.fact.parent_id).or_default() += 1;
+        } else {
+            products += 1;
+        }
+    }
+    pages(products) + variations.values().map(|n| pages(*n)).sum::<u64>()
+}
 
+/// Adds `by` to the QBM quantity of every `step`-th inventory item; returns the changed ones.
+fn change_stock<'a>(
+    company: &Company,
+    items: &'a mut [Mirrored],
+    step: usize,
+    by: i64,
+) -> anyhow::Result<Vec<&'a Mirrored>> {
+    let mut changed = Vec::new();
+    for (n, item) in items
+        .iter_mut()
+        .filter(|i| i.quantity.is_some())
+        .enumerate()
+    {
+        if n % step != 0 {
+            continue;
+        }
+        let q = item.quantity.unwrap_or(0) + by;
+        company.set_on_hand(&item.qbm_id, "1", Decimal::from(q))?;
+        item.quantity = Some(q);
+        changed.push(&*item);
+    }
+    Ok(changed)
+}
+
+/// What the naive peer is asked to publish: every inventory item with its QBM quantity.
+fn naive_lines(items: &[Mirrored]) -> Vec<(String, i64)> {
+    items
+        .iter()
+        .filter_map(|i| Some((i.fact.sku.clone(), i.quantity?)))
+        .collect()
+}
+
+fn run(session: &Session, action: &str, selection: &[String]) -> anyhow::Result<()> {
+    let response = session.action(action, &ActionInput::select(selection.to_vec()))?;
+    anyhow::ensure!(
+        response["outcome"] == "completed",
+        "{action}: {}",
+        response["message"]
+    );
+    Ok(())
+}
+
+fn catalog(skus: usize, latency: Duration, naive: bool) -> anyhow::Result<Vec<Row>> {
+    let store = Store::start(StoreSpec {
+        skus: Some(skus),
+        latency_ms: latency.as_millis() as u64,
+        ..StoreSpec::default()
+    })?;
     let company = Arc::new(Company::in_memory()?);
-    let mut ids = Vec::with_capacity(items);
-    for (n, sku) in simple_skus.iter().take(items).enumerate() {
+    let mut items = support::mirror(&company, &store.facts)?;
+    let ids: Vec<String> = items.iter().map(|i| i.qbm_id.clone()).collect();
+    let session = support::session(Arc::clone(&company), &store, json!({}))?;
+    let n = ids.len();
+    let label = |what: &str| format!("{skus} SKUs: {what}");
+    let mut rows = Vec::new();
+
+    rows.push(support::measure(
+        &store,
+        label("Refresh, full"),
+        full_read(&store.facts),
+        || run(&session, "items.woo.refresh", &[]),
+    )?);
+    rows.push(support::measure(
+        &store,
+        label("Refresh, nothing changed"),
+        1,
+        || run(&session, "items.woo.refresh", &[]),
+    )?);
+    rows.push(support::measure(
+        &store,
+        label(&format!(
+            "Sync Stock {n} items, nothing changed (matched by SKU)"
+        )),
+        1,
+        || run(&session, "items.qbm.sync_stock", &ids),
+    )?);
+    let mut linked = support::measure(
+        &store,
+        label(&format!("Sync Stock {n} items, nothing changed (linked)")),
+        1,
+        || run(&session, "items.qbm.sync_stock", &ids),
+    )?;
+    linked.notes.push(format!(
+        "≤ 2 requests: {}",
+        if linked.requests <= 2 {
+            "met"
+        } else {
+            "MISSED"
+        }
+    ));
+    rows.push(linked);
+    rows.push(support::measure(
+        &store,
+        label(&format!("Create / Update {n} items, nothing changed")),
+        1,
+        || run(&session, "items.qbm.create_update", &ids),
+    )?);
+
+    let changed = change_stock(&company, &mut items, 10, 1)?;
+    let bound = 1 + stock_writes(&changed);
+    let count = changed.len();
+    rows.push(support::measure(
+        &store,
+        label(&format!("Sync Stock {n} items, {count} changed (10 %)")),
+        bound,
+        || run(&session, "items.qbm.sync_stock", &ids),
+    )?);
+    let changed = change_stock(&company, &mut items, 1, 1)?;
+    let bound = 1 + stock_writes(&changed);
+    let all_changed = rows.len();
+    rows.push(support::measure(
+        &store,
+        label(&format!("Sync Stock {n} items, all changed")),
+        bound,
+        || run(&session, "items.qbm.sync_stock", &ids),
+    )?);
+    rows.push(support::measure(
+        &store,
+        label(&format!(
+            "Sync Stock {n} items, nothing changed, straight after a write"
+        )),
+        1,
+        || run(&session, "items.qbm.sync_stock", &ids),
+    )?);
+
+    // Without a cached catalog: linked products by id, the rest by SKU, the parents that share
+    // stock with all their variations.
+    let writes = stock_writes(&change_stock(&company, &mut items, 1, 1)?);
+    let linked_products = items.iter().filter(|i| i.fact.kind != "variation").count() as u64;
+    let by_code = items.len() as u64 - linked_products;
+    let pool_parents: std::collections::BTreeSet<u64> = items
+        .iter()
+        .filter(|i| i.fact.stock == "parent")
+        .map(|i| i.fact.parent_id)
+        .collect();
+    let reads = pages(linked_products)
+        + pages(by_code)
+        + pages(pool_parents.len() as u64)
+        + pool_parents.len() as u64;
+    let bound = reads + writes;
+    session.action("options.clear_cache", &ActionInput::default())?;
+    rows.push(support::measure(
+        &store,
+        label(&format!(
+            "Sync Stock {n} items, all changed, no cached catalog"
+        )),
+        bound,
+        || run(&session, "items.qbm.sync_stock", &ids),
+    )?);
+    // The cache back, for the rest.
+    run(&session, "items.woo.refresh", &[])?;
+
+    for item in &mut items {
+        let price = item.fact.regular_price.unwrap_or(Decimal::TEN) + Decimal::ONE;
+        company.items_update(&ItemPatch {
+            id: item.qbm_id.clone(),
+            price: Some(price),
+            ..ItemPatch::default()
+        })?;
+        item.fact.regular_price = Some(price);
+    }
+    rows.push(support::measure(
+        &store,
+        label(&format!("Create / Update {n} items, all changed (price)")),
+        1 + price_writes(&items),
+        || run(&session, "items.qbm.create_update", &ids),
+    )?);
+
+    let mut new_ids = Vec::new();
+    for k in 0..n {
         let item = company.items_create(&Item {
-            code: format!("B-{n:05}"),
-            name: format!("Benchmark article {n}"),
-            sku: Some(sku.clone()),
+            code: format!("NEW-{k:06}"),
+            name: format!("New article {k}"),
+            sku: Some(format!("NEW-{k:06}")),
             price: Some(Decimal::new(1999, 2)),
             item_type: "inventory".into(),
             active: true,
             ..Item::default()
         })?;
-        let id = item.id.expect("created items have ids");
-        company.set_on_hand(&id, "1", Decimal::from(n % 50))?;
-        ids.push(id);
+        let id = item.id.unwrap_or_default();
+        company.set_on_hand(&id, "1", Decimal::from(k % 40))?;
+        new_ids.push(id);
     }
-    let plugin = plugin_path::beside_executable().unwrap_or_else(plugin_path::build_for_tests);
-    let session = Session::open(&plugin, SimHost::new(company.clone(), "admin", "BENCH"))?;
-    session
-        .set_options(json!({
-            "enabled": true, "store_url": store.base_url(), "allow_insecure_http": true,
-            "consumer_key": key.consumer_key, "consumer_secret": key.consumer_secret,
-            "primary_location": "1", "allow_create_items": true,
-        }))
-        .map_err(|(err, _)| err)?;
-    store
-        .faults()
-        .add(FaultRule::new(FaultKind::Latency(latency)));
+    rows.push(support::measure(
+        &store,
+        label(&format!("Create / Update {n} items, all new")),
+        1 + pages(n as u64),
+        || run(&session, "items.qbm.create_update", &new_ids),
+    )?);
 
-    let mut rows = Vec::new();
-    let mut measure = |what: &str,
-                       lower_bound: u64,
-                       run: &mut dyn FnMut() -> anyhow::Result<()>|
-     -> anyhow::Result<()> {
-        store.reset_requests();
-        let start = Instant::now();
-        run()?;
-        let elapsed = start.elapsed();
-        let counts = store.requests();
-        rows.push(Row {
-            what: what.to_string(),
-            requests: counts.total(),
-            lower_bound,
-            writes: counts.matching("POST") + counts.matching("PUT"),
-            elapsed,
-        });
-        Ok(())
+    if naive {
+        // The naive peer on the same store: the same kinds of change, one item at a time.
+        change_stock(&company, &mut items, 1, 1)?;
+        rows[all_changed].naive =
+            Some(support::measure_naive(&store, &naive_lines(&items), false)?);
+        change_stock(&company, &mut items, 10, 1)?;
+        rows[all_changed - 1].naive =
+            Some(support::measure_naive(&store, &naive_lines(&items), true)?);
+        rows[3].naive = Some(support::measure_naive(&store, &naive_lines(&items), true)?);
+    }
+    drop(session);
+    Ok(rows)
+}
+
+fn main() -> anyhow::Result<()> {
+    support::serve_if_child();
+    let latency = Duration::from_millis(support::flag("--latency", 50));
+    let naive_max = support::flag("--naive-max", 1_000) as usize;
+    let sizes: Vec<usize> = match support::flag("--skus", 0) {
+        0 => vec![500, 1_000, 10_000],
+        one => vec![one as usize],
     };
-    let pages = |n: u64| n.div_ceil(100);
-    let batch = ActionInput::select(ids.clone());
-
-    measure(
-        "Refresh WooCommerce Items (full)",
-        pages(parents) + variable,
-        &mut || {
-            session.action("items.woo.refresh", &ActionInput::default())?;
-            Ok(())
-        },
-    )?;
-    measure(
-        "Refresh WooCommerce Items (nothing changed)",
-        1,
-        &mut || {
-            session.action("items.woo.refresh", &ActionInput::default())?;
-            Ok(())
-        },
-    )?;
-    let n = ids.len() as u64;
-    measure(
-        &format!("Create / Update {n} matched items"),
-        pages(n) * 2,
-        &mut || {
-            session.action("items.qbm.create_update", &batch)?;
-            Ok(())
-        },
-    )?;
-    for id in &ids {
-        company.set_on_hand(id, "1", Decimal::from(77))?;
-    }
-    measure(
-        &format!("Sync Stock {n} items, all changed"),
-        pages(n) * 2,
-        &mut || {
-            session.action("items.qbm.sync_stock", &batch)?;
-            Ok(())
-        },
-    )?;
-    measure(
-        &format!("Sync Stock {n} items, none changed"),
-        pages(n),
-        &mut || {
-            session.action("items.qbm.sync_stock", &batch)?;
-            Ok(())
-        },
-    )?;
-
     println!(
-        "\nCatalog: {parents} products ({variable} variable) · {n} QBM items · {} ms per request\n",
-        latency.as_millis()
+        "Items actions at {} ms per request; {}",
+        latency.as_millis(),
+        support::machine()
     );
-    println!(
-        "{:<46} {:>9} {:>12} {:>7} {:>10}",
-        "operation", "requests", "lower bound", "writes", "time"
-    );
-    for row in rows {
-        println!(
-            "{:<46} {:>9} {:>12} {:>7} {:>9.2}s",
-            row.what,
-            row.requests,
-            row.lower_bound,
-            row.writes,
-            row.elapsed.as_secs_f64()
-        );
+    let mut rows = Vec::new();
+    for skus in sizes {
+        let part = catalog(skus, latency, skus <= naive_max)?;
+        support::print_table(&format!("{skus} SKUs"), latency, &part);
+        rows.extend(part);
     }
+    support::print_table("All catalogs", latency, &rows);
     Ok(())
 }

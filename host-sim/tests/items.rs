@@ -894,3 +894,102 @@ fn cancel_action_from_another_thread_stops_a_long_refresh() {
         "{err}"
     );
 }
+
+#[test]
+fn with_a_warm_cache_a_sync_with_nothing_to_change_costs_one_request() {
+    let shop = Shop::http();
+    let session = common::connected(&shop);
+    session
+        .action("items.woo.refresh", &ActionInput::default())
+        .unwrap();
+    let selection: Vec<String> = ["MUG-01", "TS-S-RED", "TS-M-BLUE", "POSTER-A2"]
+        .iter()
+        .map(|c| id_of(&session, c))
+        .collect();
+    session
+        .action(
+            "items.qbm.sync_stock",
+            &ActionInput::select(selection.clone()),
+        )
+        .unwrap();
+    // Again, straight after the writes: the cache is checked in one request and nothing is
+    // read or written.
+    shop.store.reset_requests();
+    let again = session
+        .action("items.qbm.sync_stock", &ActionInput::select(selection))
+        .unwrap();
+    assert!(
+        rows(&again)
+            .iter()
+            .all(|r| r["outcome"] == "unchanged" || r["outcome"] == "skipped"),
+        "{again}"
+    );
+    let counts = shop.store.requests();
+    assert_eq!(counts.total(), 1, "{:?}", counts.by_route());
+    assert_eq!(counts.get("GET /wc/v3/products"), 1);
+}
+
+#[test]
+fn without_a_cache_linked_items_are_read_by_id_and_the_rest_by_sku() {
+    let shop = Shop::http();
+    let session = common::connected(&shop);
+    let mug = id_of(&session, "MUG-01");
+    let shirt = id_of(&session, "TS-S-RED");
+    // The first sync matches by SKU and links the items.
+    session
+        .action(
+            "items.qbm.sync_stock",
+            &ActionInput::select([mug.clone(), shirt.clone()]),
+        )
+        .unwrap();
+    let links = session
+        .company()
+        .links_get(&LinksQuery {
+            kind: "item".into(),
+            woo_ids: None,
+            qbm_ids: Some(vec![mug.clone(), shirt.clone()]),
+        })
+        .unwrap();
+    assert_eq!(links.len(), 2, "{links:?}");
+    shop.store.reset_requests();
+    session
+        .action("items.qbm.sync_stock", &ActionInput::select([mug, shirt]))
+        .unwrap();
+    let lookups: Vec<String> = shop
+        .store
+        .request_log()
+        .into_iter()
+        .filter(|r| r.method == "GET")
+        .map(|r| r.path_and_query)
+        .collect();
+    assert!(
+        lookups.iter().any(|q| q.contains("include=1029")),
+        "the linked product is read by id: {lookups:?}"
+    );
+    assert!(
+        !lookups
+            .iter()
+            .any(|q| q.contains("sku=") && q.contains("FX-MUG")),
+        "no SKU lookup for a linked product: {lookups:?}"
+    );
+}
+
+#[test]
+fn the_woocommerce_tab_answers_one_page_when_asked() {
+    let shop = Shop::http();
+    let session = common::connected(&shop);
+    let all = rows(
+        &session
+            .action("items.woo.refresh", &ActionInput::default())
+            .unwrap(),
+    );
+    let page = session
+        .action(
+            "items.woo.refresh",
+            &ActionInput::default().param("page", 2).param("per_page", 3),
+        )
+        .unwrap();
+    assert_eq!(rows(&page), all[3..6].to_vec());
+    assert_eq!(page["paging"]["total"], all.len());
+    assert_eq!(page["paging"]["total_pages"], all.len().div_ceil(3));
+}

@@ -231,16 +231,19 @@ fn plan_writes(
             },
         }
     }
+    let updated: HashMap<u64, usize> = plan
+        .product_updates
+        .iter()
+        .enumerate()
+        .filter_map(|(at, (_, w))| Some((w.id?, at)))
+        .collect();
     for (parent, lines) in pool_lines {
         let Some(quantity) = pools.get(&parent).copied() else {
             continue;
         };
         // A parent updated as a product of its own carries the pool; no second write.
-        if let Some((_, write)) = plan
-            .product_updates
-            .iter_mut()
-            .find(|(_, w)| w.id == Some(parent))
-        {
+        if let Some(at) = updated.get(&parent) {
+            let write = &mut plan.product_updates[*at].1;
             write.manage_stock = Some(true);
             write.stock_quantity = Some(quantity);
         } else {

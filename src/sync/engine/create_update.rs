@@ -1,9 +1,10 @@
 //! Create / Update: the selected QBM items become new or updated store products and variations.
 //!
-//! gather: the items, their matches read fresh by SKU, quantities, parent pools → plan
+//! gather: the items, what the store shows for them ([`store_view`]: the cached catalog checked
+//! in one request, or reads for exactly these items), quantities, parent pools → plan
 //! ([`crate::sync::export::plan`]: only differences are sent) → apply: one products batch (split
-//! at the store's limit) and one batch per variable product → record: links, the cache, a row
-//! per item. A failure part way (the store rate-limits, goes down) stops the writes; every row
+//! at the store's limit) and one batch per variable product, all at once within the client's
+//! limit → record: links, the cache, a row per item. A failure part way (the store rate-limits, goes down) stops the writes; every row
 //! says what was done, what failed and what was not attempted. A write whose outcome is unknown
 //! (the answer was lost) is checked by reading the store again before it is reported.
 
@@ -11,16 +12,15 @@ use std::collections::{BTreeSet, HashMap};
 
 use super::Engine;
 use super::gather::{
-    item_link, lookup_in_store, match_all, parent_pools, pool_write, quantities, record_links,
-    refresh_cached, selected_items, variation_item,
+    item_link, not_sent, pool_write, quantities, record_links, refresh_cached, selected_items,
+    send_batches, store_view, variation_item,
 };
 use crate::host_port::Item;
 use crate::integration_log::Category;
-use crate::sync::catalog::{StockMode, WooItem};
+use crate::sync::catalog::WooItem;
 use crate::sync::error::SyncResult;
 use crate::sync::export;
-use crate::sync::matching::ItemMatch;
-use crate::sync::rows::{Row, RowOutcome, RunReport, Stop};
+use crate::sync::rows::{Row, RowOutcome, RunReport};
 use crate::woo::{Batch, ItemError, Product, WooError, WooErrorKind};
 
 /// Store failures after which sending more writes is pointless or harmful (the store is
@@ -94,14 +94,13 @@ impl Names {
 pub fn run(engine: &Engine, selection: &[String]) -> SyncResult<RunReport> {
     let (items, mut rows) = selected_items(engine, selection)?;
     engine.progress(0, items.len() as u64, "Looking the items up in the store…");
-    let found = lookup_in_store(engine, &items)?;
+    let with_stock = !engine.settings.stock_locations().is_empty();
+    let view = store_view(engine, &items, with_stock)?;
     engine.check_cancelled()?;
-    let matches = match_all(&items, &found, engine.settings.match_by_lookup_code);
-    let store: HashMap<u64, WooItem> = found.into_iter().map(|w| (w.id, w)).collect();
     let ids: Vec<String> = items.iter().filter_map(|i| i.id.clone()).collect();
     let names = Names::of(&items);
     let mut report = RunReport::default();
-    if engine.settings.stock_locations().is_empty() {
+    if !with_stock {
         report.warnings.push(
             "no QBM location is chosen for stock (Options → Integrations → WooCommerce → Inventory Sync), so quantities were not sent".to_string(),
         );
@@ -123,24 +122,12 @@ pub fn run(engine: &Engine, selection: &[String]) -> SyncResult<RunReport> {
         .into_iter()
         .filter(|i| !refused.contains(i.id.as_deref().unwrap_or_default()))
         .collect();
-    let shared_parents: BTreeSet<u64> = matches
-        .values()
-        .filter_map(|m| match m {
-            ItemMatch::Found { woo_id, .. } => store.get(woo_id),
-            _ => None,
-        })
-        .filter(|w| w.stock == StockMode::Parent)
-        .filter_map(|w| w.parent_id)
-        .collect();
-    let (parents, pools) = if quantity.is_empty() {
-        Default::default()
-    } else {
-        parent_pools(engine, &shared_parents)?
-    };
-    let mut plan = export::plan(&items, &matches, &store, &quantity, &pools);
+    let store = &view.store;
+    let mut plan = export::plan(&items, &view.matches, store, &quantity, &view.pools);
     // A pool the parent already shows costs nothing.
-    plan.pool_updates
-        .retain(|(parent, q, _)| parents.get(parent).and_then(|p| p.stock_quantity) != Some(*q));
+    plan.pool_updates.retain(|(parent, q, _)| {
+        view.parents.get(parent).and_then(|p| p.stock_quantity) != Some(*q)
+    });
     engine.check_cancelled()?;
 
     for (qbm, reason) in &plan.skipped {
@@ -160,14 +147,9 @@ pub fn run(engine: &Engine, selection: &[String]) -> SyncResult<RunReport> {
     }
 
     let mut written: Vec<WooItem> = Vec::new();
-    let total = (plan.creates.len()
-        + plan.product_updates.len()
-        + plan.variation_updates.values().map(Vec::len).sum::<usize>()) as u64;
-    let mut done = 0u64;
-    engine.progress(0, total, "Sending products to the store…");
-
-    // Simple products, variable parents and shared parent stock go through /products/batch.
-    let batch = Batch {
+    // Simple products, variable parents and shared parent stock go through /products/batch;
+    // variations through their parent's batch; all of it at once.
+    let products = Batch {
         create: plan.creates.iter().map(|(_, w)| w.clone()).collect(),
         update: plan
             .product_updates
@@ -177,128 +159,120 @@ pub fn run(engine: &Engine, selection: &[String]) -> SyncResult<RunReport> {
             .collect(),
         delete: Vec::new(),
     };
-    let mut stopped: Option<Stop> = None;
-    if !batch.create.is_empty() || !batch.update.is_empty() {
-        match engine.store(move |client, cancel, _| async move {
-            client.batch_products(batch, &cancel).await
-        })? {
-            Ok(outcome) => {
-                let creates: Vec<Result<Product, ItemError>> =
-                    settle_creates(engine, &plan.creates, outcome.create)?;
-                for ((qbm, _), result) in plan.creates.iter().zip(creates) {
-                    match result {
-                        Ok(product) => {
-                            let woo = WooItem::from_product(&product);
-                            links.push(item_link(qbm, &woo));
-                            rows.push(names.row(
-                                qbm,
-                                Some(product.id),
-                                RowOutcome::Created,
-                                format!("new simple product \"{}\"", product.name),
-                            ));
-                            written.push(woo);
-                        }
-                        Err(err) => {
-                            rows.push(names.row(qbm, None, outcome_of(&err), failure(&err)))
-                        }
+    let variation_batches = plan
+        .variation_updates
+        .iter()
+        .map(|(parent, updates)| {
+            (
+                *parent,
+                Batch {
+                    update: updates.iter().map(|(_, w)| w.clone()).collect(),
+                    ..Batch::default()
+                },
+            )
+        })
+        .collect();
+    let sent = send_batches(
+        engine,
+        products,
+        variation_batches,
+        "Sending products to the store…",
+    )?;
+    let stopped = sent.stopped.clone();
+    match sent.products {
+        None => {}
+        Some(Ok(outcome)) => {
+            let creates: Vec<Result<Product, ItemError>> =
+                settle_creates(engine, &plan.creates, outcome.create)?;
+            for ((qbm, _), result) in plan.creates.iter().zip(creates) {
+                match result {
+                    Ok(product) => {
+                        let woo = WooItem::from_product(&product);
+                        links.push(item_link(qbm, &woo));
+                        rows.push(names.row(
+                            qbm,
+                            Some(product.id),
+                            RowOutcome::Created,
+                            format!("new simple product \"{}\"", product.name),
+                        ));
+                        written.push(woo);
                     }
+                    Err(err) => rows.push(names.row(qbm, None, outcome_of(&err), failure(&err))),
                 }
-                let (updates, pool_results) = outcome
-                    .update
-                    .split_at(plan.product_updates.len().min(outcome.update.len()));
-                for ((qbm, write), result) in plan.product_updates.iter().zip(updates) {
-                    match result {
-                        Ok(product) => {
-                            let woo = WooItem::from_product(product);
-                            links.push(item_link(qbm, &woo));
-                            rows.push(names.row(
-                                qbm,
-                                write.id,
-                                RowOutcome::Updated,
-                                updated_detail(product),
-                            ));
-                            written.push(woo);
-                        }
-                        Err(err) => {
-                            rows.push(names.row(qbm, write.id, outcome_of(err), failure(err)))
-                        }
+            }
+            let (updates, pool_results) = outcome
+                .update
+                .split_at(plan.product_updates.len().min(outcome.update.len()));
+            for ((qbm, write), result) in plan.product_updates.iter().zip(updates) {
+                match result {
+                    Ok(product) => {
+                        let woo = WooItem::from_product(product);
+                        links.push(item_link(qbm, &woo));
+                        rows.push(names.row(
+                            qbm,
+                            write.id,
+                            RowOutcome::Updated,
+                            updated_detail(product),
+                        ));
+                        written.push(woo);
                     }
+                    Err(err) => rows.push(names.row(qbm, write.id, outcome_of(err), failure(err))),
                 }
-                for ((parent, quantity, members), result) in
-                    plan.pool_updates.iter().zip(pool_results)
-                {
-                    let note = match result {
-                        Ok(product) => {
-                            written.push(WooItem::from_product(product));
-                            format!(
-                                "stock is managed by parent product {parent}: its shared stock was set to {quantity}"
-                            )
-                        }
-                        Err(err) => format!(
-                            "the shared stock of parent product {parent} could not be set: {}",
-                            failure(err)
-                        ),
-                    };
-                    for member in members {
-                        report
-                            .warnings
-                            .push(format!("{}: {note}", names.sku(member)));
+            }
+            for ((parent, quantity, members), result) in plan.pool_updates.iter().zip(pool_results)
+            {
+                let note = match result {
+                    Ok(product) => {
+                        written.push(WooItem::from_product(product));
+                        format!(
+                            "stock is managed by parent product {parent}: its shared stock was set to {quantity}"
+                        )
                     }
-                }
-                if let Some(err) = &outcome.stopped_by {
+                    Err(err) => format!(
+                        "the shared stock of parent product {parent} could not be set: {}",
+                        failure(err)
+                    ),
+                };
+                for member in members {
                     report
                         .warnings
-                        .push(format!("the store stopped answering part way: {err}"));
-                    if stops_everything(err) {
-                        stopped = Some(Stop::Failed(err.to_string()));
-                    }
+                        .push(format!("{}: {note}", names.sku(member)));
                 }
             }
-            Err(err) => {
-                let detail = format!("not sent: {err}");
-                for (qbm, _) in &plan.creates {
-                    rows.push(names.row(qbm, None, RowOutcome::Failed, detail.clone()));
-                }
-                for (qbm, write) in &plan.product_updates {
-                    rows.push(names.row(qbm, write.id, RowOutcome::Failed, detail.clone()));
-                }
-                stopped = Some(match err.kind() {
-                    WooErrorKind::Cancelled => Stop::Cancelled,
-                    _ => Stop::Failed(err.to_string()),
-                });
+            if let Some(err) = &outcome.stopped_by {
+                report
+                    .warnings
+                    .push(format!("the store stopped answering part way: {err}"));
             }
         }
-        done += (plan.creates.len() + plan.product_updates.len()) as u64;
-        engine.progress(done, total, "Sending variations to the store…");
+        Some(Err(err)) => {
+            let detail = format!("not sent: {err}");
+            for (qbm, _) in &plan.creates {
+                rows.push(names.row(qbm, None, RowOutcome::Failed, detail.clone()));
+            }
+            for (qbm, write) in &plan.product_updates {
+                rows.push(names.row(qbm, write.id, RowOutcome::Failed, detail.clone()));
+            }
+        }
     }
 
-    for (parent, updates) in &plan.variation_updates {
-        if stopped.is_none() && engine.is_cancelled() {
-            stopped = Some(Stop::Cancelled);
-        }
-        if let Some(stop) = &stopped {
-            let why = match stop {
-                Stop::Cancelled => "not sent: the action was cancelled first".to_string(),
-                Stop::Failed(cause) => format!("not sent: the operation stopped earlier ({cause})"),
-            };
-            for (qbm, write) in updates {
-                rows.push(names.row(qbm, write.id, RowOutcome::NotDone, why.clone()));
+    for ((parent, updates), (_, result)) in plan.variation_updates.iter().zip(sent.variations) {
+        match result {
+            None => {
+                let why = not_sent(stopped.as_ref());
+                for (qbm, write) in updates {
+                    rows.push(names.row(qbm, write.id, RowOutcome::NotDone, why.clone()));
+                }
             }
-            continue;
-        }
-        let batch = Batch {
-            update: updates.iter().map(|(_, w)| w.clone()).collect(),
-            ..Batch::default()
-        };
-        let parent_id = *parent;
-        match engine.store(move |client, cancel, _| async move {
-            client.batch_variations(parent_id, batch, &cancel).await
-        })? {
-            Ok(outcome) => {
+            Some(Ok(outcome)) => {
                 for ((qbm, write), result) in updates.iter().zip(&outcome.update) {
                     match result {
                         Ok(variation) => {
-                            let woo = variation_item(*parent, variation, store.get(&variation.id));
+                            let mut woo =
+                                variation_item(*parent, variation, store.get(&variation.id));
+                            if write.sku.is_some() {
+                                woo.sku = write.sku.clone();
+                            }
                             links.push(item_link(qbm, &woo));
                             rows.push(names.row(
                                 qbm,
@@ -313,11 +287,8 @@ pub fn run(engine: &Engine, selection: &[String]) -> SyncResult<RunReport> {
                         }
                     }
                 }
-                if let Some(err) = outcome.stopped_by.filter(stops_everything) {
-                    stopped = Some(Stop::Failed(err.to_string()));
-                }
             }
-            Err(err) => {
+            Some(Err(err)) => {
                 for (qbm, write) in updates {
                     rows.push(names.row(
                         qbm,
@@ -326,16 +297,8 @@ pub fn run(engine: &Engine, selection: &[String]) -> SyncResult<RunReport> {
                         format!("not sent: {err}"),
                     ));
                 }
-                if stops_everything(&err) {
-                    stopped = Some(match err.kind() {
-                        WooErrorKind::Cancelled => Stop::Cancelled,
-                        _ => Stop::Failed(err.to_string()),
-                    });
-                }
             }
         }
-        done += updates.len() as u64;
-        engine.progress(done, total, "Sending variations to the store…");
     }
 
     // What was written is recorded whatever stopped the rest.

@@ -17,7 +17,7 @@ use crate::host_port::{
     Created, Host, ItemType, ItemsQuery, Link, LinkKind, LinksQuery, WooIdentity,
 };
 use crate::integration_log::Category;
-use crate::sync::catalog::WooItem;
+use crate::sync::catalog::{Snapshot, WooItem};
 use crate::sync::error::SyncResult;
 use crate::sync::import::{self, Decision, DefaultAccounts, Existing};
 use crate::sync::rows::{Row, RowOutcome, RunReport, Stop};
@@ -31,14 +31,16 @@ fn type_label(kind: ItemType) -> &'static str {
 }
 
 /// The store items to import, in selection order; a variable product stands for its variations.
-fn candidates(snapshot: &[WooItem], selection: &[String], rows: &mut Vec<Row>) -> Vec<WooItem> {
-    let by_id: HashMap<u64, &WooItem> = snapshot.iter().map(|w| (w.id, w)).collect();
-    let mut variations_of: HashMap<u64, Vec<&WooItem>> = HashMap::new();
-    for item in snapshot {
-        if let Some(parent) = item.parent_id {
-            variations_of.entry(parent).or_default().push(item);
-        }
-    }
+/// One pass over the catalog finds the selected ids (products and variations alike), so a large
+/// catalog costs no index of its own.
+fn candidates(snapshot: &Snapshot, selection: &[String], rows: &mut Vec<Row>) -> Vec<WooItem> {
+    let wanted: HashSet<u64> = selection.iter().filter_map(|id| id.parse().ok()).collect();
+    let by_id: HashMap<u64, &WooItem> = snapshot
+        .items
+        .iter()
+        .filter(|w| wanted.contains(&w.id))
+        .map(|w| (w.id, w))
+        .collect();
     let mut out = Vec::new();
     for id in selection {
         let Some(item) = id.parse::<u64>().ok().and_then(|id| by_id.get(&id)) else {
@@ -52,7 +54,7 @@ fn candidates(snapshot: &[WooItem], selection: &[String], rows: &mut Vec<Row>) -
             continue;
         };
         if item.kind == "variable" {
-            let variations = variations_of.get(&item.id).cloned().unwrap_or_default();
+            let variations = snapshot.variations_of(item.id);
             let (outcome, detail) = if variations.is_empty() {
                 (
                     RowOutcome::Skipped,
@@ -74,7 +76,7 @@ fn candidates(snapshot: &[WooItem], selection: &[String], rows: &mut Vec<Row>) -
                 outcome,
                 detail,
             ));
-            out.extend(variations.into_iter().cloned());
+            out.extend(variations.iter().cloned());
         } else {
             out.push((*item).clone());
         }
@@ -89,7 +91,7 @@ pub fn run(
 ) -> SyncResult<RunReport> {
     let snapshot = ensure(engine)?;
     let mut rows = Vec::new();
-    let wanted = candidates(&snapshot.items, selection, &mut rows);
+    let wanted = candidates(&snapshot, selection, &mut rows);
 
     // Every QBM item any candidate could collide with, in one query.
     let mut values: BTreeSet<String> = BTreeSet::new();

@@ -1,26 +1,27 @@
 //! Sync Stock: publish the quantities of selected QBM items now.
 //!
-//! gather: the items, their matches read fresh by SKU (lookup code when on), QBM quantities over
-//! the configured locations, the shared stock of parents whose variations share it → plan
-//! ([`crate::sync::stock::plan`]) → apply ([`apply`]: one products batch, one batch per parent
-//! of variations) → record: the cache, a row per item, the log.
+//! gather: the items, what the store shows for them ([`store_view`]: the cached catalog checked
+//! in one request, or reads for exactly these items), QBM quantities over the configured
+//! locations, the shared stock of parents whose variations share it → plan
+//! ([`crate::sync::stock::plan`]) → apply ([`apply`]: the products batch and one batch per parent
+//! of variations, all at once within the client's limit) → record: links, the cache, a row per
+//! item, the log.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use super::Engine;
-use super::create_update::stops_everything;
 use super::gather::{
-    lookup_in_store, match_all, parent_pools, pool_write, quantities, refresh_cached,
-    selected_items, variation_item,
+    not_sent, pool_write, quantities, record_links, refresh_cached, selected_items, send_batches,
+    store_view, variation_item,
 };
 use crate::host_port::Item;
 use crate::integration_log::Category;
-use crate::sync::catalog::{StockMode, WooItem};
+use crate::sync::catalog::WooItem;
 use crate::sync::error::{SyncError, SyncResult};
 use crate::sync::matching::ItemMatch;
 use crate::sync::rows::{Row, RowOutcome, RunReport, Stop};
 use crate::sync::stock::{self, StockLine, StockPlan};
-use crate::woo::{Batch, VariationWrite, WooErrorKind};
+use crate::woo::{Batch, ItemError, VariationWrite};
 
 /// What applying stock writes did, by store id (the product, parent or variation written).
 #[derive(Debug, Default)]
@@ -32,80 +33,38 @@ pub struct Applied {
     pub stopped: Option<Stop>,
 }
 
+fn item_failure(err: &ItemError) -> (RowOutcome, String) {
+    let outcome = if err.outcome_unknown() {
+        RowOutcome::Unknown
+    } else {
+        RowOutcome::Failed
+    };
+    (outcome, err.message.clone())
+}
+
 /// Sends the plan's writes: products (and parent pools) in one batch, variations in one batch
-/// per parent. A failure that stops everything leaves the remaining writes "not done".
+/// per parent, all at the same time. A failure that stops everything leaves the writes not yet
+/// sent "not done".
 pub fn apply(
     engine: &Engine,
     plan: &StockPlan,
     before: &HashMap<u64, WooItem>,
 ) -> SyncResult<Applied> {
     let mut applied = Applied::default();
-    let total = plan.writes.len() as u64;
-    engine.progress(0, total, "Sending quantities to the store…");
     let product_writes = plan.product_writes();
-    let mut done = 0u64;
-    if !product_writes.is_empty() {
-        let batch = Batch {
-            update: product_writes
-                .iter()
-                .map(|(id, q)| pool_write(*id, *q))
-                .collect(),
-            ..Batch::default()
-        };
-        match engine.store(move |client, cancel, _| async move {
-            client.batch_products(batch, &cancel).await
-        })? {
-            Ok(outcome) => {
-                for ((id, _), result) in product_writes.iter().zip(&outcome.update) {
-                    match result {
-                        Ok(product) => applied.written.push(WooItem::from_product(product)),
-                        Err(err) => {
-                            let outcome = if err.outcome_unknown() {
-                                RowOutcome::Unknown
-                            } else {
-                                RowOutcome::Failed
-                            };
-                            applied.failed.insert(*id, (outcome, err.message.clone()));
-                        }
-                    }
-                }
-                if let Some(err) = outcome.stopped_by.filter(stops_everything) {
-                    applied.stopped = Some(Stop::Failed(err.to_string()));
-                }
-            }
-            Err(err) => {
-                for (id, _) in &product_writes {
-                    applied
-                        .failed
-                        .insert(*id, (RowOutcome::Failed, format!("not sent: {err}")));
-                }
-                applied.stopped = Some(match err.kind() {
-                    WooErrorKind::Cancelled => Stop::Cancelled,
-                    _ => Stop::Failed(err.to_string()),
-                });
-            }
-        }
-        done += product_writes.len() as u64;
-        engine.progress(done, total, "Sending quantities to the store…");
-    }
-    for (parent, writes) in plan.variation_writes() {
-        if applied.stopped.is_none() && engine.is_cancelled() {
-            applied.stopped = Some(Stop::Cancelled);
-        }
-        if let Some(stop) = &applied.stopped {
-            let why = match stop {
-                Stop::Cancelled => "not sent: cancelled first".to_string(),
-                Stop::Failed(cause) => format!("not sent: the operation stopped earlier ({cause})"),
-            };
-            for (id, _) in &writes {
-                applied
-                    .failed
-                    .insert(*id, (RowOutcome::NotDone, why.clone()));
-            }
-            continue;
-        }
-        let batch = Batch {
-            update: writes
+    let variation_writes: Vec<(u64, Vec<(u64, i64)>)> =
+        plan.variation_writes().into_iter().collect();
+    let products = Batch {
+        update: product_writes
+            .iter()
+            .map(|(id, q)| pool_write(*id, *q))
+            .collect(),
+        ..Batch::default()
+    };
+    let variations = variation_writes
+        .iter()
+        .map(|(parent, writes)| {
+            let update = writes
                 .iter()
                 .map(|(id, q)| VariationWrite {
                     id: Some(*id),
@@ -113,51 +72,76 @@ pub fn apply(
                     stock_quantity: Some(*q),
                     ..VariationWrite::default()
                 })
-                .collect(),
-            ..Batch::default()
-        };
-        match engine.store(move |client, cancel, _| async move {
-            client.batch_variations(parent, batch, &cancel).await
-        })? {
-            Ok(outcome) => {
+                .collect();
+            (
+                *parent,
+                Batch {
+                    update,
+                    ..Batch::default()
+                },
+            )
+        })
+        .collect();
+    let sent = send_batches(
+        engine,
+        products,
+        variations,
+        "Sending quantities to the store…",
+    )?;
+    match sent.products {
+        None => {}
+        Some(Ok(outcome)) => {
+            for ((id, _), result) in product_writes.iter().zip(&outcome.update) {
+                match result {
+                    Ok(product) => applied.written.push(WooItem::from_product(product)),
+                    Err(err) => {
+                        applied.failed.insert(*id, item_failure(err));
+                    }
+                }
+            }
+        }
+        Some(Err(err)) => {
+            for (id, _) in &product_writes {
+                applied
+                    .failed
+                    .insert(*id, (RowOutcome::Failed, format!("not sent: {err}")));
+            }
+        }
+    }
+    for ((parent, writes), (_, result)) in variation_writes.iter().zip(sent.variations) {
+        match result {
+            None => {
+                let why = not_sent(sent.stopped.as_ref());
+                for (id, _) in writes {
+                    applied
+                        .failed
+                        .insert(*id, (RowOutcome::NotDone, why.clone()));
+                }
+            }
+            Some(Ok(outcome)) => {
                 for ((id, _), result) in writes.iter().zip(&outcome.update) {
                     match result {
                         Ok(variation) => {
                             applied
                                 .written
-                                .push(variation_item(parent, variation, before.get(id)))
+                                .push(variation_item(*parent, variation, before.get(id)))
                         }
                         Err(err) => {
-                            let outcome = if err.outcome_unknown() {
-                                RowOutcome::Unknown
-                            } else {
-                                RowOutcome::Failed
-                            };
-                            applied.failed.insert(*id, (outcome, err.message.clone()));
+                            applied.failed.insert(*id, item_failure(err));
                         }
                     }
                 }
-                if let Some(err) = outcome.stopped_by.filter(stops_everything) {
-                    applied.stopped = Some(Stop::Failed(err.to_string()));
-                }
             }
-            Err(err) => {
-                for (id, _) in &writes {
+            Some(Err(err)) => {
+                for (id, _) in writes {
                     applied
                         .failed
                         .insert(*id, (RowOutcome::Failed, format!("not sent: {err}")));
                 }
-                if stops_everything(&err) {
-                    applied.stopped = Some(match err.kind() {
-                        WooErrorKind::Cancelled => Stop::Cancelled,
-                        _ => Stop::Failed(err.to_string()),
-                    });
-                }
             }
         }
-        done += writes.len() as u64;
-        engine.progress(done, total, "Sending quantities to the store…");
     }
+    applied.stopped = sent.stopped;
     Ok(applied)
 }
 
@@ -228,10 +212,8 @@ pub fn run(engine: &Engine, selection: &[String]) -> SyncResult<RunReport> {
     }
     let (items, mut rows) = selected_items(engine, selection)?;
     engine.progress(0, items.len() as u64, "Looking the items up in the store…");
-    let found = lookup_in_store(engine, &items)?;
+    let view = store_view(engine, &items, true)?;
     engine.check_cancelled()?;
-    let matches = match_all(&items, &found, engine.settings.match_by_lookup_code);
-    let store: HashMap<u64, WooItem> = found.into_iter().map(|w| (w.id, w)).collect();
     let ids: Vec<String> = items.iter().filter_map(|i| i.id.clone()).collect();
     let quantity = quantities(engine, &ids)?;
     let log_missing = engine.settings.log_missing_items;
@@ -240,9 +222,9 @@ pub fn run(engine: &Engine, selection: &[String]) -> SyncResult<RunReport> {
     for item in &items {
         let id = item.id.clone().unwrap_or_default();
         let code = item.sku.clone().unwrap_or_else(|| item.code.clone());
-        match matches.get(&id) {
+        match view.matches.get(&id) {
             Some(ItemMatch::Found { woo_id, .. }) => {
-                let Some(woo) = store.get(woo_id) else {
+                let Some(woo) = view.store.get(woo_id) else {
                     continue;
                 };
                 match quantity.get(&id) {
@@ -279,7 +261,7 @@ pub fn run(engine: &Engine, selection: &[String]) -> SyncResult<RunReport> {
                 ));
             }
             Some(ItemMatch::Missing { .. }) | None => {
-                let detail = missing_detail(matches.get(&id));
+                let detail = missing_detail(view.matches.get(&id));
                 if log_missing {
                     engine.log.warn(
                         Category::MissingItem,
@@ -296,15 +278,9 @@ pub fn run(engine: &Engine, selection: &[String]) -> SyncResult<RunReport> {
             }
         }
     }
-    let shared_parents: BTreeSet<u64> = targets
-        .iter()
-        .filter(|(_, _, w)| w.stock == StockMode::Parent)
-        .filter_map(|(_, _, w)| w.parent_id)
-        .collect();
-    let (parents, pools) = parent_pools(engine, &shared_parents)?;
-    let plan = stock::plan(&targets, &parents, &pools);
+    let plan = stock::plan(&targets, &view.parents, &view.pools);
     engine.check_cancelled()?;
-    let applied = apply(engine, &plan, &store)?;
+    let applied = apply(engine, &plan, &view.store)?;
 
     let by_id: HashMap<&str, &Item> = items
         .iter()
@@ -316,6 +292,12 @@ pub fn run(engine: &Engine, selection: &[String]) -> SyncResult<RunReport> {
         }
     }
     let mut report = RunReport::default();
+    // A first match is remembered: the next run finds the item by its link.
+    if let Err(err) = record_links(engine, view.new_links, &mut report.warnings) {
+        report.warnings.push(format!(
+            "links to the store items could not be recorded: {err}"
+        ));
+    }
     if let Err(err) = refresh_cached(engine, &applied.written) {
         report
             .warnings

@@ -29,7 +29,34 @@ fn managed_text(item: &WooItem) -> &'static str {
     }
 }
 
+/// Rows per page when the host asks for pages and does not say how many.
+const DEFAULT_PER_PAGE: u32 = 500;
+/// The most rows one page holds.
+const MAX_PER_PAGE: u32 = 5_000;
+
+fn number_param(ctx: &ActionContext, key: &str) -> CoreResult<Option<u32>> {
+    match ctx.request.params.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => value
+            .as_u64()
+            .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()))
+            .and_then(|n| u32::try_from(n).ok())
+            .filter(|n| *n > 0)
+            .map(Some)
+            .ok_or_else(|| {
+                CoreError::InvalidArgument(format!("params.{key} must be a whole number from 1"))
+            }),
+    }
+}
+
+/// Refresh on the WooCommerce Items tab. With `params.page` (and `params.per_page`) it answers
+/// one page of rows and says how many there are (`paging`), so a host showing a catalog of
+/// 100,000 items holds one page of it; without, every row.
 pub fn refresh(ctx: &ActionContext) -> CoreResult<ActionResponse> {
+    let page = number_param(ctx, "page")?;
+    let per_page = number_param(ctx, "per_page")?
+        .unwrap_or(DEFAULT_PER_PAGE)
+        .min(MAX_PER_PAGE);
     let loaded = ctx.engine(catalog::refresh)?;
     let snapshot = loaded.snapshot;
     let qbm_items = ctx
@@ -48,7 +75,18 @@ pub fn refresh(ctx: &ActionContext) -> CoreResult<ActionResponse> {
         }
     }
     let mut table = Table::new(tab_columns("items", "woocommerce"));
-    for item in &snapshot.items {
+    let shown = match page {
+        Some(page) => {
+            let start = (page as usize - 1).saturating_mul(per_page as usize);
+            let end = start.saturating_add(per_page as usize);
+            snapshot
+                .items
+                .get(start.min(snapshot.items.len())..end.min(snapshot.items.len()))
+                .unwrap_or_default()
+        }
+        None => &snapshot.items[..],
+    };
+    for item in shown {
         let qbm_match = item.sku.as_deref().and_then(|sku| {
             by_sku
                 .get(&sku_key(sku))
@@ -97,5 +135,14 @@ pub fn refresh(ctx: &ActionContext) -> CoreResult<ActionResponse> {
         format!("{products} products and {variations} variations from WooCommerce; {how}."),
     );
     response.table = Some(table);
+    if let Some(page) = page {
+        let total = snapshot.items.len() as u64;
+        response.paging = Some(json!({
+            "page": page,
+            "per_page": per_page,
+            "total": total,
+            "total_pages": total.div_ceil(u64::from(per_page)),
+        }));
+    }
     Ok(response)
 }

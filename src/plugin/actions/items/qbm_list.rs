@@ -1,8 +1,6 @@
 //! The QBM Items tab: every QBM item with its store match, online price and online stock (from the
 //! cached catalog, which is loaded when there is none).
 
-use std::collections::HashMap;
-
 use serde_json::{Value, json};
 
 use super::{ActionContext, ActionResponse};
@@ -27,10 +25,10 @@ pub fn refresh(ctx: &ActionContext) -> CoreResult<ActionResponse> {
         .host()
         .all_items(&|| ctx.is_cancelled())?
         .ok_or(CoreError::Cancelled)?;
-    let matches = gather::match_all(&items, &snapshot.items, ctx.settings.match_by_lookup_code);
+    let (matches, by_id) =
+        gather::match_all(&items, &snapshot.items, ctx.settings.match_by_lookup_code);
     let ids: Vec<String> = items.iter().filter_map(|i| i.id.clone()).collect();
     let on_hand = ctx.engine(|engine| gather::quantities(engine, &ids))?;
-    let by_id: HashMap<u64, &WooItem> = snapshot.items.iter().map(|w| (w.id, w)).collect();
     let mut table = Table::new(tab_columns("items", "qbm"));
     let mut matched = 0;
     for item in &items {

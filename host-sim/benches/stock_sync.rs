@@ -1,0 +1,211 @@
+//! Automatic stock sync through `run_due_jobs`, as QBM's job thread calls it, on a catalog of
+//! 10,000 SKUs with variations and parent-managed stock at 50 ms per request: the first run
+//! (a full stock check), a run after 1,000 items changed in QBM (requests beside one batch per
+//! 100 changes per batch endpoint, and no reads of linked items), a run after the host reported
+//! ten items moved, a run where nothing changed, and the host process's peak memory.
+//!
+//! `cargo bench -p host-sim --bench stock_sync` (`--skus N`, `--changed N`, `--latency MS`).
+
+#[path = "support/mod.rs"]
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use host_sim::company::Company;
+use host_sim::session::{ActionInput, Session};
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+use support::{Mirrored, Row, Store, StoreSpec};
+
+fn pages(n: u64) -> u64 {
+    n.div_ceil(100)
+}
+
+/// One batch per 100 changed targets of each batch endpoint: products (and shared parent
+/// stocks) together, variations per parent.
+fn batches(changed: &[&Mirrored]) -> u64 {
+    let mut products = 0u64;
+    let mut pools = BTreeSet::new();
+    let mut variations: BTreeMap<u64, u64> = BTreeMap::new();
+    for item in changed {
+        match (item.fact.kind.as_str(), item.fact.stock.as_str()) {
+            (_, "parent") => {
+                pools.insert(item.fact.parent_id);
+            }
+            ("variation", "own") => *variations.entry(item.fact.parent_id).or_default() += 1,
+            (_, "own") => products += 1,
+            _ => {}
+        }
+    }
+    pages(products + pools.len() as u64) + variations.values().map(|n| pages(*n)).sum::<u64>()
+}
+
+fn full_read(store: &Store) -> u64 {
+    let products = store.facts.iter().filter(|f| f.kind != "variation").count() as u64;
+    let variable = store.facts.iter().filter(|f| f.kind == "variable").count() as u64;
+    pages(products) + variable
+}
+
+/// Runs the due jobs and checks stock sync ran without failures.
+fn cycle(session: &Session) -> anyhow::Result<Value> {
+    let jobs = session.run_due_jobs()?;
+    let entry = jobs.report["jobs"]
+        .as_array()
+        .and_then(|jobs| jobs.iter().find(|j| j["job"] == "stock_sync"))
+        .cloned()
+        .unwrap_or_default();
+    anyhow::ensure!(
+        entry["ran"] == true && entry["status"] == "completed",
+        "stock sync: {entry}"
+    );
+    Ok(entry)
+}
+
+fn by_route(store: &Store) -> anyhow::Result<String> {
+    Ok(store
+        .requests()?
+        .by_route()
+        .iter()
+        .map(|(route, n)| format!("{n} × {route}"))
+        .collect::<Vec<_>>()
+        .join(", "))
+}
+
+fn main() -> anyhow::Result<()> {
+    support::serve_if_child();
+    let latency = Duration::from_millis(support::flag("--latency", 50));
+    let skus = support::flag("--skus", 10_000) as usize;
+    let wanted = support::flag("--changed", 1_000) as usize;
+    println!(
+        "Automatic stock sync at {} ms per request; {}",
+        latency.as_millis(),
+        support::machine()
+    );
+    let store = Store::start(StoreSpec {
+        skus: Some(skus),
+        latency_ms: latency.as_millis() as u64,
+        ..StoreSpec::default()
+    })?;
+    let dir = tempfile::tempdir()?;
+    let company = Arc::new(Company::open(&dir.path().join("company.sqlite"))?);
+    let mut items = support::mirror(&company, &store.facts)?;
+    support::reset_peak_rss();
+    let mut session = support::session(
+        Arc::clone(&company),
+        &store,
+        json!({"stock_sync_on_this_client": true}),
+    )?;
+    let started = session.action("options.stock_sync.start", &ActionInput::default())?;
+    anyhow::ensure!(started["outcome"] == "completed", "{started}");
+    let mut rows: Vec<Row> = Vec::new();
+    let mut routes = Vec::new();
+
+    let mut first = support::measure(
+        &store,
+        format!("{skus} SKUs: first run (reads the catalog, checks every item)"),
+        full_read(&store),
+        || cycle(&session).map(drop),
+    )?;
+    first.notes.push("nothing to write".into());
+    routes.push((first.what.clone(), by_route(&store)?));
+    rows.push(first);
+
+    // 1,000 items change in QBM, spread over products, variations and shared parent stocks.
+    let inventory = items.iter().filter(|i| i.quantity.is_some()).count();
+    let step = (inventory / wanted.max(1)).max(1);
+    let mut moved = Vec::new();
+    for (n, item) in items
+        .iter_mut()
+        .filter(|i| i.quantity.is_some())
+        .enumerate()
+    {
+        if n % step != 0 || moved.len() == wanted {
+            continue;
+        }
+        let q = item.quantity.unwrap_or(0) + 3;
+        company.set_on_hand(&item.qbm_id, "1", Decimal::from(q))?;
+        item.quantity = Some(q);
+        moved.push(item.qbm_id.clone());
+    }
+    let moved_set: BTreeSet<&String> = moved.iter().collect();
+    let changed: Vec<&Mirrored> = items
+        .iter()
+        .filter(|i| moved_set.contains(&i.qbm_id))
+        .collect();
+    let writes = batches(&changed);
+    let mut run = support::measure(
+        &store,
+        format!("{skus} SKUs: {} items changed in QBM", changed.len()),
+        writes + 1,
+        || {
+            session.stock_changed(moved.iter().cloned())?;
+            cycle(&session).map(drop)
+        },
+    )?;
+    run.notes.push(format!(
+        "bound: {writes} batches + 1 read of open web orders"
+    ));
+    routes.push((run.what.clone(), by_route(&store)?));
+    rows.push(run);
+
+    // The host reports ten items moved (a sale at the till): published at once.
+    let few: Vec<String> = items
+        .iter_mut()
+        .filter(|i| i.quantity.is_some())
+        .step_by(97)
+        .take(10)
+        .map(|item| {
+            let q = item.quantity.unwrap_or(0) + 1;
+            item.quantity = Some(q);
+            company
+                .set_on_hand(&item.qbm_id, "1", Decimal::from(q))
+                .map(|()| item.qbm_id.clone())
+        })
+        .collect::<Result<_, _>>()?;
+    let few_set: BTreeSet<&String> = few.iter().collect();
+    let changed: Vec<&Mirrored> = items
+        .iter()
+        .filter(|i| few_set.contains(&i.qbm_id))
+        .collect();
+    let writes = batches(&changed);
+    let mut run = support::measure(
+        &store,
+        format!("{skus} SKUs: 10 items reported moved by the host"),
+        writes + 1,
+        || {
+            session.stock_changed(few.iter().cloned())?;
+            cycle(&session).map(drop)
+        },
+    )?;
+    run.notes.push(format!(
+        "bound: {writes} batches + 1 read of open web orders"
+    ));
+    routes.push((run.what.clone(), by_route(&store)?));
+    rows.push(run);
+
+    // Nothing changed: a new instance (as after a restart of QBM) finds every job due at once.
+    session = session.reopen()?;
+    let mut idle = support::measure(&store, format!("{skus} SKUs: nothing changed"), 0, || {
+        cycle(&session).map(drop)
+    })?;
+    idle.notes.push(format!(
+        "0 requests: {}",
+        if idle.requests == 0 { "met" } else { "MISSED" }
+    ));
+    rows.push(idle);
+    let peak = support::peak_rss();
+
+    support::print_table("Automatic stock sync", latency, &rows);
+    println!("\nRequests by route:\n");
+    for (what, routes) in routes {
+        println!("- {what}: {routes}");
+    }
+    println!(
+        "\nPeak memory of the host process (QBM's side, with the plugin; the store runs in its own process): {} (VmHWM), {} now.",
+        support::mib(peak),
+        support::mib(support::rss())
+    );
+    Ok(())
+}
