@@ -145,7 +145,7 @@ fn a_key_revoked_mid_listing_stops_the_listing_with_a_clear_error() {
     let key = store.create_key(KeyPermission::ReadWrite);
     let client = client(&store.base_url(), &key);
     block_on(async {
-        let pages = client.products(ProductQuery::default());
+        let pages = client.products(ProductQuery::default(), &CancelToken::new());
         let mut pages = std::pin::pin!(pages);
         let first = pages.next().await.expect("a page").expect("page 1");
         assert_eq!(first.records.len(), 100);

@@ -371,12 +371,13 @@ impl WooClient {
     }
 
     /// Products page by page, as a stream (drop it to stop). Pages are requested with
-    /// `per_page=100`; filters from `q`.
+    /// `per_page=100`; filters from `q`. A cancel ends the page being read.
     pub fn products(
         &self,
         q: ProductQuery,
+        cancel: &CancelToken,
     ) -> impl Stream<Item = Result<Page<Product>, WooError>> + Send + 'static {
-        self.page_stream(product_spec(&q), CancelToken::new())
+        self.page_stream(product_spec(&q), cancel.clone())
     }
 
     /// All products matching `q` (sorted by id unless `q` says otherwise).

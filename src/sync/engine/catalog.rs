@@ -208,7 +208,7 @@ pub fn refresh(engine: &Engine) -> SyncResult<Loaded> {
         (snapshot, window)
     });
     let read = engine.store(move |client, cancel, reporter| async move {
-        let pages = client.products(query);
+        let pages = client.products(query, &cancel);
         read_catalog(client, pages, cached, cancel, reporter).await
     })??;
     log_bad_records(engine, &read.bad);

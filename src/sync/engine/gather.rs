@@ -296,7 +296,7 @@ fn read_selection(
 }
 
 /// Products by id in bulk, and variations by id in bulk per parent, several requests at once.
-async fn read_by_id(
+pub(super) async fn read_by_id(
     client: &Arc<WooClient>,
     products: &[u64],
     variations: BTreeMap<u64, Vec<u64>>,

@@ -38,7 +38,7 @@ use serde::{Deserialize, Serialize};
 use super::Engine;
 use super::catalog;
 use super::create_update::stops_everything;
-use super::gather::{pool_write, refresh_cached, variation_item};
+use super::gather::{log_bad_records, pool_write, read_by_id, refresh_cached, variation_item};
 use crate::host_port::{
     Host, Item, ItemsQuery, Link, LinkKind, LinksQuery, StockChangesQuery, StockQuery,
 };
@@ -56,9 +56,12 @@ use crate::woo::{
 };
 
 const STATE_KEY: &str = "stock.state";
-/// Product writes in one wave (eight batches of 100) and parents of variations in one wave.
+/// Product writes in one wave (eight batches of 100) and parents of variations in one wave. The
+/// run's state is saved after each wave, and a wave waits for its slowest batch: a parent's batch
+/// is often a handful of variations, so a wave holds many parents to keep the client's ceiling
+/// of requests in flight busy.
 const WAVE_PRODUCTS: usize = 800;
-const WAVE_PARENTS: usize = 8;
+const WAVE_PARENTS: usize = 64;
 /// How far back each incremental read of the open web orders looks again before the last one:
 /// an order saved while the last read ran, or stamped by a store clock a little behind QBM's,
 /// is not missed.
@@ -730,6 +733,8 @@ fn partners_of(
         .collect()
 }
 
+/// The targets read again by id: products in bulk, the variations of each parent in bulk, several
+/// parents at once.
 fn read_targets(engine: &Engine, targets: &Targets) -> SyncResult<HashMap<u64, WooItem>> {
     let products: Vec<u64> = targets
         .members
@@ -743,30 +748,11 @@ fn read_targets(engine: &Engine, targets: &Targets) -> SyncResult<HashMap<u64, W
             variations.entry(*parent).or_default().push(*id);
         }
     }
-    let (products, variations) = engine.store(move |client, cancel, _| async move {
-        let products = if products.is_empty() {
-            Ok(Vec::new())
-        } else {
-            client
-                .products_by_ids(&products, &cancel)
-                .await
-                .map(|l| l.records)
-        };
-        let mut found = Vec::new();
-        for (parent, ids) in variations {
-            let listing = client.variations_by_ids(parent, &ids, &cancel).await?;
-            found.extend(listing.records.into_iter().map(|v| (parent, v)));
-        }
-        Ok::<_, WooError>((products?, found))
+    let (items, bad) = engine.store(move |client, cancel, _| async move {
+        read_by_id(&client, &products, variations, &cancel).await
     })??;
-    let mut out: HashMap<u64, WooItem> = products
-        .iter()
-        .map(|p| (p.id, WooItem::from_product(p)))
-        .collect();
-    for (parent, variation) in variations {
-        out.insert(variation.id, variation_item(parent, &variation, None));
-    }
-    Ok(out)
+    log_bad_records(engine, &bad);
+    Ok(items.into_iter().map(|item| (item.id, item)).collect())
 }
 
 fn preview_text(line: &TargetLine) -> String {
