@@ -1232,7 +1232,7 @@ fn clients_and_their_futures_can_move_between_threads() {
     send(&client.products_by_sku(&[], &cancel));
     send(&client.batch_products(Batch::default(), &cancel));
     send(&client.batch_variations(1, Batch::default(), &cancel));
-    send(&client.products(ProductQuery::default()));
+    send(&client.products(ProductQuery::default(), &cancel));
     send(&client.products_by_ids(&[1], &cancel));
     send(&client.variations_by_ids(1, &[2], &cancel));
     send(&client.orders_by_ids(&[1], &cancel));
