@@ -3,7 +3,6 @@
 //! read. The cache survives restarts, is shared by workstations (stored in chunks, switched
 //! atomically, see [`crate::state::chunked`]) and is shared in memory, not copied, per call.
 
-use std::borrow::Cow;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
@@ -12,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::host_port::{HostPort, StorageArea};
 use crate::state::{self, StateError, chunked};
+use crate::sync::names::{PostStatus, ProductType};
 use crate::woo::{ManageStock, Product, Variation};
 
 const CACHE_KEY: &str = "cache.catalog";
@@ -40,98 +40,13 @@ impl From<ManageStock> for StockMode {
     }
 }
 
-/// A short text from a small known set (a product type, a post status): one of the known values
-/// costs no allocation, so a catalog of 100,000 items does not hold 200,000 copies of "simple"
-/// and "publish". Compares with `&str` and reads as `str`.
-#[derive(Clone, PartialEq, Eq, Hash, Default)]
-pub struct Label(Cow<'static, str>);
-
-const KNOWN_LABELS: [&str; 13] = [
-    "simple",
-    "variable",
-    "variation",
-    "grouped",
-    "external",
-    "publish",
-    "private",
-    "draft",
-    "pending",
-    "future",
-    "trash",
-    "auto-draft",
-    "inherit",
-];
-
-impl From<&str> for Label {
-    fn from(text: &str) -> Self {
-        match KNOWN_LABELS.iter().find(|known| **known == text) {
-            Some(known) => Label(Cow::Borrowed(known)),
-            None => Label(Cow::Owned(text.to_string())),
-        }
-    }
-}
-
-impl From<String> for Label {
-    fn from(text: String) -> Self {
-        match KNOWN_LABELS.iter().find(|known| **known == text) {
-            Some(known) => Label(Cow::Borrowed(known)),
-            None => Label(Cow::Owned(text)),
-        }
-    }
-}
-
-impl std::ops::Deref for Label {
-    type Target = str;
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl PartialEq<str> for Label {
-    fn eq(&self, other: &str) -> bool {
-        *self.0 == *other
-    }
-}
-
-impl PartialEq<&str> for Label {
-    fn eq(&self, other: &&str) -> bool {
-        *self.0 == **other
-    }
-}
-
-impl std::fmt::Debug for Label {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(&*self.0, f)
-    }
-}
-
-impl std::fmt::Display for Label {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl Serialize for Label {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for Label {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Label::from(&*text))
-    }
-}
-
 /// A product or a variation as the plugin needs it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WooItem {
     pub id: u64,
     /// The variable product, for variations.
     pub parent_id: Option<u64>,
-    /// `simple`, `variable`, `variation`, `grouped`, `external`, …
-    pub kind: Label,
+    pub kind: ProductType,
     /// The item's own SKU (a variation that only shows its parent's SKU has none).
     pub sku: Option<String>,
     /// The product name; for variations the parent's name followed by the attribute values.
@@ -140,7 +55,7 @@ pub struct WooItem {
     pub price: Option<Decimal>,
     pub stock: StockMode,
     pub stock_quantity: Option<i64>,
-    pub status: Label,
+    pub status: PostStatus,
     /// GTIN/UPC/EAN when the store has the field (WooCommerce 9.2+) or an `ean`/`gtin` meta.
     pub barcode: Option<String>,
     /// A virtual product (a service, a gift card …): nothing to ship or count.
@@ -159,14 +74,14 @@ impl WooItem {
             id: product.id,
             parent_id: (product.product_type == "variation" && product.parent_id > 0)
                 .then_some(product.parent_id),
-            kind: product.product_type.as_str().into(),
+            kind: ProductType::parse(&product.product_type),
             sku: Some(product.sku.trim().to_string()).filter(|s| !s.is_empty()),
             name: product.name.clone(),
             regular_price: product.regular_price,
             price: product.price,
             stock: product.manage_stock.into(),
             stock_quantity: product.stock_quantity,
-            status: product.status.as_str().into(),
+            status: PostStatus::parse(&product.status),
             barcode: product
                 .global_unique_id
                 .clone()
@@ -197,7 +112,7 @@ impl WooItem {
         WooItem {
             id: variation.id,
             parent_id: Some(parent.id),
-            kind: "variation".into(),
+            kind: ProductType::Variation,
             sku: variation
                 .own_sku(&parent.sku)
                 .map(|sku| sku.trim().to_string()),
@@ -206,7 +121,7 @@ impl WooItem {
             price: variation.price,
             stock: variation.manage_stock.into(),
             stock_quantity: variation.stock_quantity,
-            status: variation.status.as_str().into(),
+            status: PostStatus::parse(&variation.status),
             barcode: variation.global_unique_id.clone().filter(|g| !g.is_empty()),
             is_virtual: parent.is_virtual,
             modified_gmt: variation.date_modified_gmt,
@@ -259,7 +174,7 @@ pub struct Snapshot {
 /// the host stores and what the plugin holds while it writes or reads the cache. A cache stored
 /// in another shape does not read and is loaded from the store again.
 mod rows {
-    use super::{Label, StockMode, WooItem};
+    use super::{PostStatus, ProductType, StockMode, WooItem};
     use chrono::{DateTime, Utc};
     use rust_decimal::Decimal;
     use serde::de::{SeqAccess, Visitor};
@@ -302,14 +217,14 @@ mod rows {
         (
             w.id,
             w.parent_id,
-            &w.kind,
+            w.kind.as_str(),
             w.sku.as_deref(),
             &w.name,
             w.regular_price,
             w.price,
             w.stock,
             w.stock_quantity,
-            &w.status,
+            w.status.as_str(),
             w.barcode.as_deref(),
             w.is_virtual,
             w.modified_gmt,
@@ -335,14 +250,14 @@ mod rows {
                 items.push(WooItem {
                     id: r.0,
                     parent_id: r.1,
-                    kind: Label::from(&*r.2),
+                    kind: ProductType::parse(&r.2),
                     sku: r.3,
                     name: r.4,
                     regular_price: r.5,
                     price: r.6,
                     stock: r.7,
                     stock_quantity: r.8,
-                    status: Label::from(&*r.9),
+                    status: PostStatus::parse(&r.9),
                     barcode: r.10,
                     is_virtual: r.11,
                     modified_gmt: r.12,
@@ -872,18 +787,17 @@ mod tests {
             id,
             parent_id: parent,
             kind: if parent.is_some() {
-                "variation"
+                ProductType::Variation
             } else {
-                "simple"
-            }
-            .into(),
+                ProductType::Simple
+            },
             sku: Some(format!("S{id}")),
             name: format!("N{id}"),
             regular_price: None,
             price: None,
             stock: StockMode::Own,
             stock_quantity: Some(quantity),
-            status: "publish".into(),
+            status: PostStatus::Publish,
             barcode: None,
             is_virtual: false,
             modified_gmt: Some(at(second)),

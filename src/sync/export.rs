@@ -19,6 +19,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::host_port::{Item, ItemType};
 use crate::sync::catalog::{StockMode, WooItem};
 use crate::sync::matching::ItemMatch;
+use crate::sync::names::ProductType;
 use crate::woo::{ProductWrite, VariationWrite};
 
 /// Writes for a selection, each tagged with the QBM item id it comes from.
@@ -194,7 +195,7 @@ fn plan_writes(
                             sku: sku_of(item),
                             ..ProductWrite::default()
                         };
-                        if woo.kind != "variable" {
+                        if woo.kind != ProductType::Variable {
                             write.regular_price = item.price;
                         }
                         if let Some(quantity) = quantity {
@@ -257,6 +258,7 @@ fn plan_writes(
 mod tests {
     use super::*;
     use crate::sync::matching::MatchedBy;
+    use crate::sync::names::PostStatus;
     use rust_decimal::Decimal;
 
     fn qbm(id: &str, sku: Option<&str>, kind: ItemType) -> Item {
@@ -275,14 +277,14 @@ mod tests {
         WooItem {
             id,
             parent_id: parent,
-            kind: kind.into(),
+            kind: ProductType::parse(kind),
             sku: Some(format!("S{id}")),
             name: format!("W{id}"),
             regular_price: None,
             price: None,
             stock,
             stock_quantity: Some(0),
-            status: "publish".into(),
+            status: PostStatus::Publish,
             barcode: None,
             is_virtual: false,
             modified_gmt: None,

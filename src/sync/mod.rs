@@ -13,6 +13,7 @@ pub mod export;
 pub mod import;
 pub mod journal;
 pub mod matching;
+pub mod names;
 pub mod orders;
 pub mod oversell;
 pub mod rows;

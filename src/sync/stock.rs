@@ -174,6 +174,7 @@ pub fn plan(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sync::names::{PostStatus, ProductType};
 
     fn dec(text: &str) -> Decimal {
         Decimal::from_str_exact(text).unwrap()
@@ -184,18 +185,17 @@ mod tests {
             id,
             parent_id: parent,
             kind: if parent.is_some() {
-                "variation"
+                ProductType::Variation
             } else {
-                "simple"
-            }
-            .into(),
+                ProductType::Simple
+            },
             sku: Some(format!("S{id}")),
             name: format!("N{id}"),
             regular_price: None,
             price: None,
             stock,
             stock_quantity: quantity,
-            status: "publish".into(),
+            status: PostStatus::Publish,
             barcode: None,
             is_virtual: false,
             modified_gmt: None,

@@ -20,7 +20,9 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-pub use response::{ActionResponse, Outcome, Prompt, PromptChoice, PromptField, Table};
+pub use response::{
+    ActionResponse, Outcome, Prompt, PromptChoice, PromptField, PromptFieldKind, Table,
+};
 
 use super::Plugin;
 use super::error::{CoreError, CoreResult};

@@ -67,15 +67,23 @@ pub struct PromptChoice {
 pub struct PromptField {
     pub id: String,
     pub label: String,
-    /// `choice` (one of `choices`) or `text`.
     #[serde(rename = "type")]
-    pub kind: &'static str,
+    pub kind: PromptFieldKind,
     pub required: bool,
     pub choices: Vec<PromptChoice>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
+}
+
+/// How a prompt field is answered (`type` in the document).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PromptFieldKind {
+    /// One of the field's `choices`, answered by its value. (A type added later that a host
+    /// does not know is shown as a text box: see docs/ABI.md.)
+    Choice,
 }
 
 /// A question for the user; answers come back in the request's `answers[id]` as an object

@@ -29,6 +29,7 @@ use crate::integration_log::Category;
 use crate::runtime::Reporter;
 use crate::sync::catalog::{Changes, ParentFacts, Removed, Snapshot, Stored, WooItem};
 use crate::sync::error::{SyncError, SyncResult};
+use crate::sync::names::ProductType;
 use crate::woo::{CancelToken, Page, Product, ProductQuery, RecordError, WooClient, WooError};
 
 /// Variation reads kept waiting for the client: its own adaptive limit decides how many are
@@ -161,7 +162,7 @@ fn changes_of(cached: &Snapshot, read: &Read, loaded_at: chrono::DateTime<chrono
     let mut removed = Vec::new();
     for product in read.items.iter().filter(|i| !i.is_variation()) {
         let reloaded = read.reloaded.contains(&product.id);
-        if !reloaded && product.kind == "variable" {
+        if !reloaded && product.kind == ProductType::Variable {
             continue;
         }
         removed.extend(

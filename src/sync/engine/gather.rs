@@ -22,6 +22,7 @@ use crate::integration_log::Category;
 use crate::sync::catalog::{Changes, ParentFacts, Snapshot, StockMode, Stored, WooItem};
 use crate::sync::error::{SyncError, SyncResult};
 use crate::sync::matching::{self, ItemMatch, MatchedBy, SkuIndex};
+use crate::sync::names::{PostStatus, ProductType};
 use crate::sync::rows::{Row, RowOutcome, Stop};
 use crate::sync::stock::{QuantityError, quantities_by_item, store_quantity};
 use crate::woo::{
@@ -811,7 +812,7 @@ pub fn variation_item(parent: u64, variation: &Variation, before: Option<&WooIte
     WooItem {
         id: variation.id,
         parent_id: Some(parent),
-        kind: "variation".into(),
+        kind: ProductType::Variation,
         sku: match before {
             Some(known) => known.sku.clone(),
             None => answered,
@@ -821,7 +822,7 @@ pub fn variation_item(parent: u64, variation: &Variation, before: Option<&WooIte
         price: variation.price,
         stock: variation.manage_stock.into(),
         stock_quantity: variation.stock_quantity,
-        status: variation.status.as_str().into(),
+        status: PostStatus::parse(&variation.status),
         barcode: before.and_then(|b| b.barcode.clone()),
         is_virtual: before.is_some_and(|b| b.is_virtual),
         modified_gmt: variation.date_modified_gmt,

@@ -20,6 +20,7 @@ use crate::integration_log::Category;
 use crate::sync::catalog::{Snapshot, WooItem};
 use crate::sync::error::SyncResult;
 use crate::sync::import::{self, Decision, DefaultAccounts, Existing};
+use crate::sync::names::ProductType;
 use crate::sync::rows::{Row, RowOutcome, RunReport, Stop};
 
 fn type_label(kind: ItemType) -> &'static str {
@@ -53,7 +54,7 @@ fn candidates(snapshot: &Snapshot, selection: &[String], rows: &mut Vec<Row>) ->
             ));
             continue;
         };
-        if item.kind == "variable" {
+        if item.kind == ProductType::Variable {
             let variations = snapshot.variations_of(item.id);
             let (outcome, detail) = if variations.is_empty() {
                 (

@@ -47,6 +47,7 @@ use crate::state::chunked;
 use crate::sync::catalog::{Snapshot, StockMode, WooItem};
 use crate::sync::error::{SyncError, SyncResult};
 use crate::sync::matching::{self, ItemMatch, SkuIndex};
+use crate::sync::names::ProductType;
 use crate::sync::oversell::{OpenLine, open_lines, published_quantities};
 use crate::sync::rows::{Row, RowOutcome, RunReport, Stop};
 use crate::sync::stock::{QuantityError, quantities_by_item, store_quantity};
@@ -1041,7 +1042,7 @@ fn match_targets(
                 "the store does not manage stock for this item (turn on \"Manage stock?\" in WooCommerce to publish quantities)",
             )),
             (StockMode::Own, None) => {
-                if woo.kind == "variable" {
+                if woo.kind == ProductType::Variable {
                     pool_owner.insert(woo.id, id.clone());
                 } else {
                     targets

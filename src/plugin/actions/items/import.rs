@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 
 use super::{ActionContext, ActionResponse};
 use crate::host_port::{Account, AccountKind, Host, StorageArea};
-use crate::plugin::actions::{Prompt, PromptChoice, PromptField};
+use crate::plugin::actions::{Prompt, PromptChoice, PromptField, PromptFieldKind};
 use crate::plugin::error::{CoreError, CoreResult};
 use crate::sync::engine::import_items;
 use crate::sync::import::DefaultAccounts;
@@ -93,7 +93,7 @@ fn prompt(ctx: &ActionContext, accounts: &[Account]) -> Prompt {
             PromptField {
                 id: field.kind.id().to_string(),
                 label: field.label.to_string(),
-                kind: "choice",
+                kind: PromptFieldKind::Choice,
                 required: field.required,
                 choices,
                 default,
