@@ -992,4 +992,20 @@ fn the_woocommerce_tab_answers_one_page_when_asked() {
     assert_eq!(rows(&page), all[3..6].to_vec());
     assert_eq!(page["paging"]["total"], all.len());
     assert_eq!(page["paging"]["total_pages"], all.len().div_ceil(3));
+    // The tab says it is shown page by page, so a host knows to ask for pages.
+    let screen = session.plugin.screen("items").unwrap();
+    let tab = screen["tabs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "woocommerce")
+        .unwrap();
+    assert!(
+        tab["filters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["id"] == "page" && f["type"] == "page"),
+        "{tab}"
+    );
 }

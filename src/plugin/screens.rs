@@ -163,7 +163,9 @@ pub const SCREENS: &[Screen] = &[
                     col("manage_stock", "Stock managed", ColumnKind::Text),
                     col("qbm_match", "QBM item", ColumnKind::Text),
                 ],
-                filters: &[],
+                // A catalog of 100,000 items is shown a page at a time; every row at once costs
+                // the host a table of that size (the cache itself stays small).
+                filters: &[PAGE],
             },
         ],
     },
