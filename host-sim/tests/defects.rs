@@ -740,6 +740,10 @@ fn a_hung_write_is_cancellable() {
         outcome == "unknown" || outcome == "not_done",
         "a write given up on is not reported as failed: {response}"
     );
+    assert_eq!(
+        response["outcome"], "cancelled",
+        "the action says it was cancelled, with its rows: {response}"
+    );
 }
 
 #[test]

@@ -26,7 +26,7 @@ use crate::sync::names::{PostStatus, ProductType};
 use crate::sync::rows::{Row, RowOutcome, Stop};
 use crate::sync::stock::{QuantityError, quantities_by_item, store_quantity};
 use crate::woo::{
-    Batch, BatchOutcome, CancelToken, Product, ProductWrite, RecordError, Variation,
+    Batch, BatchOutcome, CancelToken, ItemError, Product, ProductWrite, RecordError, Variation,
     VariationWrite, WooClient, WooError, WooErrorKind,
 };
 
@@ -696,6 +696,17 @@ pub fn send_batches(
             _ => {}
         }
     }
+    // A cancel that left writes unanswered, with nothing after them left unsent, still stops
+    // the operation: its answer says "cancelled", not "completed".
+    let left_unanswered = match &products {
+        Some(Ok(o)) => unanswered(&o.create) || unanswered(&o.update),
+        _ => false,
+    } || variations
+        .iter()
+        .any(|(_, _, r)| matches!(r, Some(Ok(o)) if unanswered(&o.update)));
+    if stopped.is_none() && engine.is_cancelled() && left_unanswered {
+        stopped = Some(Stop::Cancelled);
+    }
     Ok(Sent {
         products,
         variations: variations
@@ -703,6 +714,14 @@ pub fn send_batches(
             .map(|(_, parent, result)| (parent, result))
             .collect(),
         stopped,
+    })
+}
+
+/// Whether some of the writes got no answer (given up on, or not sent).
+fn unanswered<T>(results: &[Result<T, ItemError>]) -> bool {
+    results.iter().any(|r| {
+        r.as_ref()
+            .is_err_and(|e| e.outcome_unknown() || e.code == crate::woo::ITEM_NOT_SENT)
     })
 }
 
