@@ -489,3 +489,71 @@ impl HostServices for SimHost {
         arrivals.threads.insert(arrival.thread, arrival.thread_name);
     }
 }
+
+/// host-sim's company host with every `call` callback passed through `intercept`, which answers
+/// it (usually by asking `sim` and changing or withholding the answer): a QBM that fails or dies
+/// at one chosen callback, for tests.
+pub struct Intercepted<F> {
+    pub sim: Arc<SimHost>,
+    intercept: F,
+}
+
+impl<F> Intercepted<F>
+where
+    F: Fn(&SimHost, Callback, &str) -> Result<String, HostFailure> + Send + Sync,
+{
+    pub fn new(sim: Arc<SimHost>, intercept: F) -> Self {
+        Self { sim, intercept }
+    }
+}
+
+impl<F> HostServices for Intercepted<F>
+where
+    F: Fn(&SimHost, Callback, &str) -> Result<String, HostFailure> + Send + Sync,
+{
+    fn identity(&self) -> Result<String, HostFailure> {
+        self.sim.identity()
+    }
+    fn check_permission(&self, permission: u32) -> Result<bool, HostFailure> {
+        self.sim.check_permission(permission)
+    }
+    fn storage_get(&self, area: u32, key: &str) -> Result<Option<String>, HostFailure> {
+        self.sim.storage_get(area, key)
+    }
+    fn storage_set(&self, area: u32, key: &str, value: Option<&str>) -> Result<(), HostFailure> {
+        self.sim.storage_set(area, key, value)
+    }
+    fn storage_cas(
+        &self,
+        area: u32,
+        key: &str,
+        expected: Option<&str>,
+        value: Option<&str>,
+    ) -> Result<bool, HostFailure> {
+        self.sim.storage_cas(area, key, expected, value)
+    }
+    fn secret_get(&self, key: &str) -> Result<Option<String>, HostFailure> {
+        self.sim.secret_get(key)
+    }
+    fn secret_set(&self, key: &str, value: Option<&str>) -> Result<(), HostFailure> {
+        self.sim.secret_set(key, value)
+    }
+    fn call(&self, callback: Callback, request: &str) -> Result<String, HostFailure> {
+        (self.intercept)(&self.sim, callback, request)
+    }
+    fn progress(&self, call_id: u64, done: u64, total: u64, message: &str) -> bool {
+        self.sim.progress(call_id, done, total, message)
+    }
+    fn log(&self, level: u32, message: &str) {
+        self.sim.log(level, message);
+    }
+    fn notify(&self, level: u32, message: &str) {
+        self.sim.notify(level, message);
+    }
+    fn request_run(&self) {
+        self.sim.request_run();
+    }
+    fn arrived(&self, arrival: Arrival) {
+        self.sim.arrived(arrival);
+    }
+}

@@ -9,9 +9,9 @@ use std::sync::Arc;
 
 use common::Shop;
 use host_sim::company::Company;
-use host_sim::host_table::{Arrival, Callback, HostFailure, HostServices};
+use host_sim::host_table::{Callback, HostFailure, HostServices};
 use host_sim::loader::PluginLibrary;
-use host_sim::services::SimHost;
+use host_sim::services::{Intercepted, SimHost};
 use host_sim::session::ActionInput;
 use host_sim::store::{Permalinks, StoreOptions};
 use qbm_woocommerce::ffi::abi::qbm_wc_status;
@@ -81,69 +81,22 @@ fn turning_insecure_http_off_under_an_http_address_is_refused_on_that_field() {
         .expect("a consistent save is accepted");
 }
 
-/// A host whose `locations_list` fails without writing an explanation.
-struct Silent(Arc<SimHost>);
-
-impl HostServices for Silent {
-    fn identity(&self) -> Result<String, HostFailure> {
-        self.0.identity()
-    }
-    fn check_permission(&self, permission: u32) -> Result<bool, HostFailure> {
-        self.0.check_permission(permission)
-    }
-    fn storage_get(&self, area: u32, key: &str) -> Result<Option<String>, HostFailure> {
-        self.0.storage_get(area, key)
-    }
-    fn storage_set(&self, area: u32, key: &str, value: Option<&str>) -> Result<(), HostFailure> {
-        self.0.storage_set(area, key, value)
-    }
-    fn storage_cas(
-        &self,
-        area: u32,
-        key: &str,
-        expected: Option<&str>,
-        value: Option<&str>,
-    ) -> Result<bool, HostFailure> {
-        self.0.storage_cas(area, key, expected, value)
-    }
-    fn secret_get(&self, key: &str) -> Result<Option<String>, HostFailure> {
-        self.0.secret_get(key)
-    }
-    fn secret_set(&self, key: &str, value: Option<&str>) -> Result<(), HostFailure> {
-        self.0.secret_set(key, value)
-    }
-    fn call(&self, callback: Callback, request: &str) -> Result<String, HostFailure> {
+#[test]
+fn a_host_failure_without_a_message_is_named_by_its_status() {
+    let company = Arc::new(Company::in_memory().unwrap());
+    let host = SimHost::new(company, "admin", "WS-01");
+    let library = PluginLibrary::load(&common::plugin()).unwrap();
+    // A host whose `locations_list` fails without writing an explanation.
+    let silent = Intercepted::new(host, |sim, callback, request| {
         if callback == Callback::LocationsList {
             return Err(HostFailure::new(
                 qbm_wc_status::QBM_WC_STATUS_HOST_ERROR,
                 "",
             ));
         }
-        self.0.call(callback, request)
-    }
-    fn progress(&self, call_id: u64, done: u64, total: u64, message: &str) -> bool {
-        self.0.progress(call_id, done, total, message)
-    }
-    fn log(&self, level: u32, message: &str) {
-        self.0.log(level, message);
-    }
-    fn notify(&self, level: u32, message: &str) {
-        self.0.notify(level, message);
-    }
-    fn request_run(&self) {
-        self.0.request_run();
-    }
-    fn arrived(&self, arrival: Arrival) {
-        self.0.arrived(arrival);
-    }
-}
-
-#[test]
-fn a_host_failure_without_a_message_is_named_by_its_status() {
-    let company = Arc::new(Company::in_memory().unwrap());
-    let host = SimHost::new(company, "admin", "WS-01");
-    let library = PluginLibrary::load(&common::plugin()).unwrap();
-    let plugin = library.create(Arc::new(Silent(host))).unwrap();
+        sim.call(callback, request)
+    });
+    let plugin = library.create(Arc::new(silent)).unwrap();
     // Choosing a location makes the plugin check it against QBM's locations.
     let report = plugin
         .validate_options(&json!({"values": {"primary_location": "1"}}))

@@ -13,9 +13,9 @@ use std::sync::{Arc, Barrier};
 use common::Shop;
 use host_sim::company::Company;
 use host_sim::company::records::{CustomersQuery, ItemsQuery, LinksQuery};
-use host_sim::host_table::{Arrival, Callback, HostFailure, HostServices, Layout};
+use host_sim::host_table::{Callback, HostServices, Layout};
 use host_sim::loader::PluginLibrary;
-use host_sim::services::SimHost;
+use host_sim::services::{Intercepted, SimHost};
 use host_sim::session::{ActionInput, Session};
 use orders_support::*;
 use rust_decimal::Decimal;
@@ -267,62 +267,6 @@ fn a_lost_answer_is_asked_again_and_never_makes_a_second_order() {
 const CHILD_COMPANY: &str = "QBM_WC_TEST_CRASH_COMPANY";
 const CHILD_PLUGIN: &str = "QBM_WC_TEST_CRASH_PLUGIN";
 
-/// A QBM that dies the moment its order transaction has committed, before it can answer.
-struct DiesAfterOrderCommit(Arc<SimHost>);
-
-impl HostServices for DiesAfterOrderCommit {
-    fn identity(&self) -> Result<String, HostFailure> {
-        self.0.identity()
-    }
-    fn check_permission(&self, permission: u32) -> Result<bool, HostFailure> {
-        self.0.check_permission(permission)
-    }
-    fn storage_get(&self, area: u32, key: &str) -> Result<Option<String>, HostFailure> {
-        self.0.storage_get(area, key)
-    }
-    fn storage_set(&self, area: u32, key: &str, value: Option<&str>) -> Result<(), HostFailure> {
-        self.0.storage_set(area, key, value)
-    }
-    fn storage_cas(
-        &self,
-        area: u32,
-        key: &str,
-        expected: Option<&str>,
-        value: Option<&str>,
-    ) -> Result<bool, HostFailure> {
-        self.0.storage_cas(area, key, expected, value)
-    }
-    fn secret_get(&self, key: &str) -> Result<Option<String>, HostFailure> {
-        self.0.secret_get(key)
-    }
-    fn secret_set(&self, key: &str, value: Option<&str>) -> Result<(), HostFailure> {
-        self.0.secret_set(key, value)
-    }
-    fn call(&self, callback: Callback, request: &str) -> Result<String, HostFailure> {
-        let answer = self.0.call(callback, request);
-        if callback == Callback::OrdersCreate && answer.is_ok() {
-            // The order and its link are in the company file; the answer never leaves.
-            std::process::abort();
-        }
-        answer
-    }
-    fn progress(&self, call_id: u64, done: u64, total: u64, message: &str) -> bool {
-        self.0.progress(call_id, done, total, message)
-    }
-    fn log(&self, level: u32, message: &str) {
-        self.0.log(level, message)
-    }
-    fn notify(&self, level: u32, message: &str) {
-        self.0.notify(level, message)
-    }
-    fn request_run(&self) {
-        self.0.request_run()
-    }
-    fn arrived(&self, arrival: Arrival) {
-        self.0.arrived(arrival)
-    }
-}
-
 /// The QBM process of [`the_process_dying_after_the_order_was_created_leaves_one_order`]: the
 /// test binary started again with [`CHILD_COMPANY`] set imports order 1040 and dies inside
 /// `orders_create`, after the commit.
@@ -336,9 +280,16 @@ fn child_imports_and_dies_after_the_order_commits(
         "admin",
         "WS-01",
     );
-    let instance = library
-        .create(Arc::new(DiesAfterOrderCommit(host)))
-        .unwrap();
+    // A QBM that dies the moment its order transaction has committed, before it can answer.
+    let dies_after_order_commit = Intercepted::new(host, |sim, callback, request| {
+        let answer = sim.call(callback, request);
+        if callback == Callback::OrdersCreate && answer.is_ok() {
+            // The order and its link are in the company file; the answer never leaves.
+            std::process::abort();
+        }
+        answer
+    });
+    let instance = library.create(Arc::new(dies_after_order_commit)).unwrap();
     let answer = instance.invoke(&json!({
         "schema": "qbm.wc.action-request/1",
         "action": IMPORT,
