@@ -21,6 +21,7 @@ use crate::ffi::abi::QBM_WC_MAX_JOB_WAIT_MS;
 use crate::host_port::{Level, StorageArea};
 use crate::integration_log::Category;
 use crate::state::{self, lease};
+use crate::sync::journal::{self, RunEnd, RunRecord};
 
 /// The background jobs, in the order they run when both are due.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -643,9 +644,9 @@ fn record_run(
             ),
         );
     }
-    crate::sync::journal::record(
+    journal::record(
         plugin.host(),
-        crate::sync::journal::RunRecord {
+        RunRecord {
             id: 0,
             what: kind.id().to_string(),
             automatic: true,
@@ -654,11 +655,10 @@ fn record_run(
             started,
             ended,
             outcome: match report.outcome {
-                RunOutcome::Completed => "completed",
-                RunOutcome::CompletedWithFailures => "completed with failures",
-                RunOutcome::Failed => "failed",
-            }
-            .to_string(),
+                RunOutcome::Completed => RunEnd::Completed,
+                RunOutcome::CompletedWithFailures => RunEnd::CompletedWithFailures,
+                RunOutcome::Failed => RunEnd::Failed,
+            },
             counts: report.counts.clone(),
             requests: report.requests,
             message: report.full_message(),

@@ -10,7 +10,7 @@ use crate::plugin::error::CoreError;
 use crate::runtime::Reporter;
 use crate::sync::engine::{Engine, Io, ProgressSink};
 use crate::sync::error::{SyncError, SyncResult};
-use crate::sync::journal::{self, RunRecord};
+use crate::sync::journal::{self, RunEnd, RunRecord};
 use crate::sync::rows::{RunReport, Stop};
 
 impl From<CoreError> for SyncError {
@@ -175,12 +175,11 @@ impl ActionContext<'_> {
             started,
             ended: self.plugin.clock().now(),
             outcome: match outcome {
-                Outcome::Completed => "completed",
-                Outcome::Cancelled => "cancelled",
-                Outcome::Incomplete => "incomplete",
-                Outcome::NeedsInput => "needs input",
-            }
-            .to_string(),
+                Outcome::Completed => RunEnd::Completed,
+                Outcome::Cancelled => RunEnd::Cancelled,
+                Outcome::Incomplete => RunEnd::Incomplete,
+                Outcome::NeedsInput => RunEnd::NeedsInput,
+            },
             counts: counts.clone(),
             requests: 0,
             message: message.to_string(),

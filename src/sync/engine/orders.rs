@@ -160,7 +160,7 @@ pub struct ImportedState {
     #[serde(default)]
     pub qbm_number: Option<String>,
     pub number: String,
-    pub status: String,
+    pub status: OrderStatus,
     pub total: Decimal,
     pub currency: String,
     pub imported_at: DateTime<Utc>,
@@ -182,7 +182,7 @@ impl ImportedState {
             qbm_id: qbm.id.clone().unwrap_or_default(),
             qbm_number: qbm.number.clone(),
             number: qbm.reference.clone(),
-            status: OrderStatus::Processing.slug().to_string(),
+            status: OrderStatus::Processing,
             total: qbm.total,
             currency: qbm.currency.clone(),
             imported_at,
@@ -191,10 +191,11 @@ impl ImportedState {
         }
     }
 
-    fn at_import(&self) -> ImportedOrder {
+    /// The order as it was imported, to compare with what the store shows now.
+    pub(super) fn at_import(&self) -> ImportedOrder {
         ImportedOrder {
             number: self.number.clone(),
-            status: OrderStatus::parse(&self.status),
+            status: self.status.clone(),
             total: self.total,
             currency: self.currency.clone(),
         }
@@ -607,7 +608,7 @@ pub fn import_orders(
                     let mut state = ImportedState::recovered(qbm, engine.clock.now());
                     let status = OrderStatus::of(store);
                     if importable.contains(&status) {
-                        state.status = status.slug().to_string();
+                        state.status = status;
                     }
                     keep_state_once(engine, woo_id, &state, &number);
                 }
@@ -831,7 +832,7 @@ fn create_one(
         qbm_id: qbm_id.clone(),
         qbm_number: Some(qbm_number.clone()),
         number: order.reference.clone(),
-        status: order.status.slug().to_string(),
+        status: order.status.clone(),
         total: order.total,
         currency: order.currency.clone(),
         imported_at: engine.clock.now(),

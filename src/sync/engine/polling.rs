@@ -34,7 +34,7 @@ use crate::host_port::{Host, Level, LinkKind, LinksQuery, StorageArea};
 use crate::integration_log::Category;
 use crate::state;
 use crate::sync::error::{SyncError, SyncResult};
-use crate::sync::orders::changes::{ImportedOrder, changes_after_import};
+use crate::sync::orders::changes::changes_after_import;
 use crate::sync::orders::{ImportableStatuses, OrderStatus};
 use crate::sync::rows::{RowOutcome, RunReport, Summary};
 use crate::woo::{Order, OrderBy, OrderQuery, SortOrder};
@@ -291,12 +291,7 @@ fn flag_changes(engine: &Engine, order: &Order) -> SyncResult<usize> {
     let Some(known) = state.clone() else {
         return Ok(0);
     };
-    let at_import = ImportedOrder {
-        number: known.number.clone(),
-        status: OrderStatus::parse(&known.status),
-        total: known.total,
-        currency: known.currency.clone(),
-    };
+    let at_import = known.at_import();
     let refunds = if order.refunds.is_empty() {
         Vec::new()
     } else {
