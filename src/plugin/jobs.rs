@@ -68,11 +68,19 @@ impl JobKind {
         Duration::minutes(i64::from(minutes.max(1)))
     }
 
-    /// How long a lease lasts without renewal: a holder that missed three runs (and at least
-    /// ten minutes) is considered gone.
-    pub fn lease_ttl(self, settings: &Settings) -> Duration {
-        (self.interval(settings) * 3).max(Duration::minutes(10))
+    /// How long this job's lease lasts without renewal (see [`lease_ttl`]).
+    pub fn lease_ttl(self, settings: &Settings, run_deadline: std::time::Duration) -> Duration {
+        lease_ttl(self.interval(settings), run_deadline)
     }
+}
+
+/// How long a lease lasts without renewal: a holder that missed three runs (and at least ten
+/// minutes) is considered gone. The lease is renewed when a run starts, so it also outlasts two
+/// run deadlines: a run that is still working is never taken over.
+fn lease_ttl(interval: Duration, run_deadline: std::time::Duration) -> Duration {
+    // The deadline is at most an hour (`runtime::timeouts::MAX`).
+    let deadline = Duration::from_std(run_deadline).unwrap_or(Duration::hours(1));
+    (interval * 3).max(Duration::minutes(10)).max(deadline * 2)
 }
 
 /// How a run ended.
@@ -426,7 +434,7 @@ pub fn run_due(plugin: &Plugin) -> CoreResult<(Value, u64)> {
             kind.id(),
             &workstation,
             now,
-            kind.lease_ttl(&settings),
+            kind.lease_ttl(&settings, plugin.timeouts().action_deadline),
         )?;
         match &held {
             lease::LeaseOutcome::HeldBy(holder) => {
@@ -792,4 +800,27 @@ pub fn read_only_values(plugin: &Plugin, settings: &Settings) -> BTreeMap<&'stat
         values.insert(key, Value::String(line));
     }
     values
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lease_ttl;
+    use chrono::Duration;
+
+    #[test]
+    fn a_lease_outlasts_three_intervals_ten_minutes_and_two_run_deadlines() {
+        let minutes = |m: u64| std::time::Duration::from_secs(m * 60);
+        assert_eq!(
+            lease_ttl(Duration::minutes(1), minutes(5)),
+            Duration::minutes(10)
+        );
+        assert_eq!(
+            lease_ttl(Duration::minutes(15), minutes(5)),
+            Duration::minutes(45)
+        );
+        assert_eq!(
+            lease_ttl(Duration::minutes(1), minutes(60)),
+            Duration::minutes(120)
+        );
+    }
 }
