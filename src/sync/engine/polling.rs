@@ -94,6 +94,19 @@ pub struct PollReport {
     pub advanced: bool,
 }
 
+/// Whether the pages of a window hold every order the store counted. Orders saved while the
+/// pages were read move to the end of the window and push others across a page boundary, where
+/// one can be skipped: the pages then give different totals, or fewer orders arrived than the
+/// store counted. `read`: distinct orders read (unreadable ones included); `totals`: the total
+/// each page gave (`None`: the store did not say).
+fn window_read_whole(read: usize, totals: &BTreeSet<Option<u64>>) -> bool {
+    match totals.iter().collect::<Vec<_>>().as_slice() {
+        [Some(total)] => read as u64 >= *total,
+        [None] | [] => true,
+        _ => false,
+    }
+}
+
 /// One polling run. `started_at`: when polling was started (the first run looks back from it).
 pub fn run(
     engine: &Engine,
@@ -130,15 +143,8 @@ pub fn run(
     })?;
     // A failure part way: nothing is skipped for good, the point stays, the run is retried.
     let (orders, bad, totals) = read?;
-    // Orders saved while the pages were read move to the end of the window and push others
-    // across a page boundary, where one can be skipped: the totals of the pages then differ, or
-    // fewer orders arrived than the store counted.
     let distinct: HashSet<u64> = orders.iter().map(|o| o.id).collect();
-    let complete = match totals.iter().collect::<Vec<_>>().as_slice() {
-        [Some(total)] => (distinct.len() + bad.len()) as u64 >= *total,
-        [None] | [] => true,
-        _ => false,
-    };
+    let complete = window_read_whole(distinct.len() + bad.len(), &totals);
     let newest = orders.iter().filter_map(|o| o.date_modified_gmt).max();
     for record in &bad {
         engine.log.warn(
@@ -319,4 +325,34 @@ pub fn counts(report: &PollReport) -> BTreeMap<String, u64> {
         counts.insert("changed after import".into(), report.flagged as u64);
     }
     counts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::window_read_whole;
+    use std::collections::BTreeSet;
+
+    fn totals(each: &[Option<u64>]) -> BTreeSet<Option<u64>> {
+        each.iter().copied().collect()
+    }
+
+    #[test]
+    fn pages_that_agree_and_hold_every_counted_order_are_whole() {
+        assert!(window_read_whole(
+            250,
+            &totals(&[Some(250), Some(250), Some(250)])
+        ));
+        assert!(window_read_whole(0, &totals(&[])));
+        assert!(window_read_whole(40, &totals(&[None])));
+    }
+
+    #[test]
+    fn an_order_saved_while_the_pages_were_read_makes_the_window_read_again() {
+        // The total grew between page 1 and page 2: an order moved to the end of the window.
+        assert!(!window_read_whole(251, &totals(&[Some(250), Some(251)])));
+        // The pages agree but one order slid back across a boundary and was never seen.
+        assert!(!window_read_whole(249, &totals(&[Some(250)])));
+        // Some pages gave a total and some did not.
+        assert!(!window_read_whole(250, &totals(&[Some(250), None])));
+    }
 }
