@@ -327,6 +327,69 @@ fn an_order_cancelled_after_import_is_flagged_and_never_imported_again() {
 }
 
 #[test]
+fn an_order_saved_while_the_pages_are_read_costs_no_other_order() {
+    let shop = Shop::http();
+    let session = polling(&shop);
+    // 150 orders an hour ago, a second apart: two pages of the window, oldest change first.
+    let start = (Utc::now() - Duration::hours(1))
+        .duration_trunc(Duration::seconds(1))
+        .unwrap();
+    let placed: Vec<PlacedOrder> = (0..150)
+        .map(|i| {
+            shop.store
+                .with_data(|d| d.clock.freeze_at(start + Duration::seconds(i)));
+            buy(&shop, 1)
+        })
+        .collect();
+    shop.store.with_data(|d| d.clock.reset());
+    // The second page waits while the oldest order is edited: it moves to the end of the
+    // window, and the first order of the second page slides onto the first, already read.
+    shop.store.faults().add(
+        FaultRule::new(FaultKind::Held)
+            .on_method("GET")
+            .on_route("/wc/v3/orders")
+            .after(1)
+            .times(1),
+    );
+    let report = std::thread::scope(|scope| {
+        let running = scope.spawn(|| run(&session));
+        assert!(
+            shop.store
+                .faults()
+                .wait_held(1, std::time::Duration::from_secs(60)),
+            "the second page was never asked for"
+        );
+        shop.store
+            .edit_order(placed[0].id, &json!({"customer_note": "Please wrap it"}))
+            .unwrap();
+        shop.store.faults().release_held();
+        running.join().unwrap()
+    });
+    let first = entry(&report, POLLING);
+    assert_eq!(count(&first, "created"), 149, "{first}");
+    assert_eq!(order_links(session.company(), placed[0].id), 1);
+    assert_eq!(
+        order_links(session.company(), placed[100].id),
+        0,
+        "it slid onto the page already read"
+    );
+    assert_eq!(
+        last_order_sync(&session),
+        None,
+        "the pages did not hold every order: the window is read again"
+    );
+
+    let second = run_now(&session, POLLING);
+    assert_eq!(count(&second, "created"), 1, "{second}");
+    for order in &placed {
+        assert_eq!(order_links(session.company(), order.id), 1, "{}", order.id);
+    }
+    assert_eq!(qbm_orders(session.company()), 150);
+    assert!(last_order_sync(&session).is_some());
+    assert_no_violations(&session);
+}
+
+#[test]
 fn a_store_failing_in_the_middle_of_a_page_loses_and_duplicates_nothing() {
     let shop = Shop::http();
     let session = polling(&shop);

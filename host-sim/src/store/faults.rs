@@ -34,6 +34,9 @@ pub enum FaultKind {
     },
     /// Accept the request and never answer (until the store shuts down).
     Hang,
+    /// Hold the request until [`FaultControl::release_held`], then answer it normally, from the
+    /// data as it is then: a test changes the store while a client waits between two pages.
+    Held,
     /// 200 with a JSON content type and a body that is not JSON (a PHP warning before the data).
     MalformedJson,
     /// 200 with a JSON content type whose body stops mid-way and the connection closes.
@@ -191,6 +194,15 @@ struct FaultState {
 #[derive(Debug, Clone)]
 pub struct FaultControl {
     inner: Arc<Mutex<FaultState>>,
+    held: Arc<Held>,
+}
+
+/// Requests held by [`FaultKind::Held`]: how many arrived, and whether they were let go.
+#[derive(Debug)]
+struct Held {
+    arrived: Mutex<u64>,
+    arrival: std::sync::Condvar,
+    released: tokio::sync::watch::Sender<bool>,
 }
 
 /// What the faults decided for one request.
@@ -208,6 +220,11 @@ impl Default for FaultControl {
                 rng: ChaCha8Rng::seed_from_u64(0),
                 next_id: 1,
             })),
+            held: Arc::new(Held {
+                arrived: Mutex::new(0),
+                arrival: std::sync::Condvar::new(),
+                released: tokio::sync::watch::Sender::new(false),
+            }),
         }
     }
 }
@@ -244,6 +261,32 @@ impl FaultControl {
     /// Restarts the probability generator from `seed`.
     pub fn reseed(&self, seed: u64) {
         self.state().rng = ChaCha8Rng::seed_from_u64(seed);
+    }
+
+    /// Waits (at most `limit`) until `n` requests in all have been held by [`FaultKind::Held`];
+    /// `false` when they were not.
+    pub fn wait_held(&self, n: u64, limit: Duration) -> bool {
+        let arrived = self.held.arrived.lock().unwrap_or_else(|e| e.into_inner());
+        let (arrived, _) = self
+            .held
+            .arrival
+            .wait_timeout_while(arrived, limit, |arrived| *arrived < n)
+            .unwrap_or_else(|e| e.into_inner());
+        *arrived >= n
+    }
+
+    /// Lets every held request go on, and every later one a [`FaultKind::Held`] rule catches.
+    pub fn release_held(&self) {
+        self.held.released.send_replace(true);
+    }
+
+    /// Holds one request until [`FaultControl::release_held`].
+    pub(crate) async fn hold(&self) {
+        let mut released = self.held.released.subscribe();
+        *self.held.arrived.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+        self.held.arrival.notify_all();
+        // The sender lives as long as this control does: an error means the store is gone.
+        let _ = released.wait_for(|released| *released).await;
     }
 
     /// How often a rule has fired.
@@ -425,6 +468,7 @@ pub(crate) fn fault_response(kind: FaultKind) -> Response {
         // here means a plain 500.
         FaultKind::Latency(_)
         | FaultKind::Hang
+        | FaultKind::Held
         | FaultKind::RedirectElsewhere { .. }
         | FaultKind::Trickle { .. }
         | FaultKind::RevokeKeys => status_response(500, Body::empty()),

@@ -264,6 +264,7 @@ pub(crate) async fn serve(State(shared): State<Arc<Shared>>, request: Request) -
             tokio::time::sleep(Duration::from_secs(24 * 3600)).await;
             return fault_response(FaultKind::ServerError(504));
         }
+        Some(FaultKind::Held) => shared.faults.hold().await,
         Some(FaultKind::RevokeKeys) => lock(&shared.keys).revoke_all(),
         Some(FaultKind::RedirectElsewhere { status }) => {
             return redirect_elsewhere(&shared, status, &path_and_query);
