@@ -389,6 +389,46 @@ fn an_order_saved_while_the_pages_are_read_costs_no_other_order() {
     assert_no_violations(&session);
 }
 
+/// Polls one new order while `meanwhile` uses the same instance (the job waits for its first
+/// page meanwhile); the store requests the run reported.
+fn job_requests_with(meanwhile: impl FnOnce(&Session)) -> u64 {
+    let shop = Shop::http();
+    let session = polling(&shop);
+    run(&session);
+    buy(&shop, 1);
+    shop.store.faults().add(
+        FaultRule::new(FaultKind::Held)
+            .on_method("GET")
+            .on_route("/wc/v3/orders")
+            .times(1),
+    );
+    let ran = std::thread::scope(|scope| {
+        let running = scope.spawn(|| run_now(&session, POLLING));
+        assert!(
+            shop.store
+                .faults()
+                .wait_held(1, std::time::Duration::from_secs(60)),
+            "the run never asked for its page"
+        );
+        meanwhile(&session);
+        shop.store.faults().release_held();
+        running.join().unwrap()
+    });
+    assert_eq!(count(&ran, "created"), 1, "{ran}");
+    ran["requests"].as_u64().unwrap()
+}
+
+#[test]
+fn a_run_reports_its_own_requests_not_those_of_an_action_meanwhile() {
+    let alone = job_requests_with(|_| {});
+    let beside = job_requests_with(|session| {
+        let listed = press(session, "customers.woo.refresh", &ActionInput::default());
+        assert!(!rows(&listed).is_empty(), "{listed}");
+    });
+    assert!(alone > 0);
+    assert_eq!(beside, alone);
+}
+
 #[test]
 fn a_store_failing_in_the_middle_of_a_page_loses_and_duplicates_nothing() {
     let shop = Shop::http();

@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -168,7 +168,8 @@ pub fn update_state(
 }
 
 /// An engine for one job run: no progress is shown (nobody watches a job), its cancel token is
-/// reached by `destroy`, store requests are counted for the report. A run is bounded like an
+/// reached by `destroy`, its own store requests are counted for the report (not those of an
+/// action running on the same instance meanwhile). A run is bounded like an
 /// action: the host's job thread is not held longer than the action deadline by a store that
 /// stopped answering, and the next run continues where this one stopped.
 pub struct JobRun<'a> {
@@ -177,6 +178,7 @@ pub struct JobRun<'a> {
     pub cancel: crate::woo::CancelToken,
     pub deadline: std::time::Instant,
     pub timed_out: std::sync::atomic::AtomicBool,
+    pub requests: Arc<crate::woo::OperationRequests>,
 }
 
 impl crate::sync::engine::Io for JobRun<'_> {
@@ -188,8 +190,14 @@ impl crate::sync::engine::Io for JobRun<'_> {
         >,
     ) -> crate::sync::error::SyncResult<()> {
         self.check_deadline();
+        let requests = Arc::clone(&self.requests);
         self.plugin
-            .io_waiting(None, &self.cancel, make, &|| self.check_deadline())
+            .io_waiting(
+                None,
+                &self.cancel,
+                move |reporter| crate::woo::counted(requests, make(reporter)),
+                &|| self.check_deadline(),
+            )
             .map_err(crate::sync::error::SyncError::from)
     }
 }
@@ -575,6 +583,7 @@ fn run_cycle(
         cancel: call.cancel.clone(),
         deadline: std::time::Instant::now() + allowed,
         timed_out: std::sync::atomic::AtomicBool::new(false),
+        requests: Arc::default(),
     };
     let before = run.stats();
     let result = match kind {
@@ -592,8 +601,8 @@ fn run_cycle(
     };
     let mut report = result.unwrap_or_else(failed);
     let after = run.stats();
-    report.requests = after.total.saturating_sub(before.total);
-    report.retries = after.retries.saturating_sub(before.retries);
+    report.requests = run.requests.total();
+    report.retries = run.requests.retries();
     report.slow_downs = after.slow_downs.saturating_sub(before.slow_downs);
     report.pauses = after.pauses.saturating_sub(before.pauses);
     report

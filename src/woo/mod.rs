@@ -55,4 +55,4 @@ pub use query::{
     CustomerQuery, OrderBy, OrderQuery, ProductQuery, SortOrder, chunk_ids, chunk_skus,
 };
 pub use retry::RetryPolicy;
-pub use stats::RequestStats;
+pub use stats::{OperationRequests, RequestStats, counted};

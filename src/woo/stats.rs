@@ -1,7 +1,9 @@
 //! Request counters, per method and route template (`GET products/{id}/variations`).
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// A snapshot of what a client has sent so far.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -39,6 +41,35 @@ impl RequestStats {
     }
 }
 
+/// The requests of one operation (a job's run), whatever else the same client sends meanwhile
+/// (a person's action on the same instance).
+#[derive(Debug, Default)]
+pub struct OperationRequests {
+    total: AtomicU64,
+    retries: AtomicU64,
+}
+
+impl OperationRequests {
+    /// Every HTTP attempt of the operation, retries included.
+    pub fn total(&self) -> u64 {
+        self.total.load(Ordering::Relaxed)
+    }
+
+    /// Attempts that were retries of an earlier one.
+    pub fn retries(&self) -> u64 {
+        self.retries.load(Ordering::Relaxed)
+    }
+}
+
+tokio::task_local! {
+    static OPERATION: Arc<OperationRequests>;
+}
+
+/// Runs `work`, counting the requests it sends (on any client) in `counter`.
+pub async fn counted<F: Future>(counter: Arc<OperationRequests>, work: F) -> F::Output {
+    OPERATION.scope(counter, work).await
+}
+
 /// The live counters inside a client.
 #[derive(Debug, Default)]
 pub(crate) struct StatsRecorder {
@@ -47,6 +78,13 @@ pub(crate) struct StatsRecorder {
 
 impl StatsRecorder {
     pub(crate) fn record(&self, method: &str, template: &str, is_retry: bool) {
+        // Outside an operation's scope there is nothing to add to.
+        let _ = OPERATION.try_with(|operation| {
+            operation.total.fetch_add(1, Ordering::Relaxed);
+            if is_retry {
+                operation.retries.fetch_add(1, Ordering::Relaxed);
+            }
+        });
         let mut s = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         s.total += 1;
         if is_retry {
