@@ -230,22 +230,7 @@ fn read_selection(
         }
     }
     let codes: Vec<String> = codes.into_iter().collect();
-    let (linked, found, bad) = engine.store(move |client, cancel, _| async move {
-        let by_id = read_by_id(&client, &products, BTreeMap::new(), &cancel);
-        let by_sku = async {
-            if codes.is_empty() {
-                Ok(Default::default())
-            } else {
-                client.products_by_sku(&codes, &cancel).await
-            }
-        };
-        let (by_id, by_sku) = tokio::join!(by_id, by_sku);
-        let (linked, mut bad) = by_id?;
-        let by_sku = by_sku?;
-        bad.extend(by_sku.bad_records);
-        Ok::<_, WooError>((linked, by_sku.records, bad))
-    })??;
-    log_bad_records(engine, &bad);
+    let (linked, found) = read_by_id_and_code(engine, products, BTreeMap::new(), codes)?;
     let mut selection = Selection {
         linked,
         by_code: found.iter().map(WooItem::from_product).collect(),
@@ -273,13 +258,29 @@ fn read_selection(
         return Ok(selection);
     }
     let lost: Vec<String> = lost.into_iter().collect();
+    let (linked, found) = read_by_id_and_code(engine, Vec::new(), variations, lost)?;
+    selection.linked.extend(linked);
+    selection
+        .by_code
+        .extend(found.iter().map(WooItem::from_product));
+    Ok(selection)
+}
+
+/// Store items by id ([`read_by_id`]) and products by SKU, at the same time; records the store
+/// sent that could not be read are logged.
+fn read_by_id_and_code(
+    engine: &Engine,
+    products: Vec<u64>,
+    variations: BTreeMap<u64, Vec<u64>>,
+    codes: Vec<String>,
+) -> SyncResult<(Vec<WooItem>, Vec<Product>)> {
     let (linked, found, bad) = engine.store(move |client, cancel, _| async move {
-        let by_id = read_by_id(&client, &[], variations, &cancel);
+        let by_id = read_by_id(&client, &products, variations, &cancel);
         let by_sku = async {
-            if lost.is_empty() {
+            if codes.is_empty() {
                 Ok(Default::default())
             } else {
-                client.products_by_sku(&lost, &cancel).await
+                client.products_by_sku(&codes, &cancel).await
             }
         };
         let (by_id, by_sku) = tokio::join!(by_id, by_sku);
@@ -289,11 +290,7 @@ fn read_selection(
         Ok::<_, WooError>((linked, by_sku.records, bad))
     })??;
     log_bad_records(engine, &bad);
-    selection.linked.extend(linked);
-    selection
-        .by_code
-        .extend(found.iter().map(WooItem::from_product));
-    Ok(selection)
+    Ok((linked, found))
 }
 
 /// Products by id in bulk, and variations by id in bulk per parent, several requests at once.

@@ -39,6 +39,7 @@ use super::Engine;
 use super::catalog;
 use super::create_update::stops_everything;
 use super::gather::{log_bad_records, pool_write, read_by_id, refresh_cached, variation_item};
+use super::sync_stock::item_failure;
 use crate::host_port::{
     Host, Item, ItemsQuery, Link, LinkKind, LinksQuery, StockChangesQuery, StockQuery,
 };
@@ -52,8 +53,7 @@ use crate::sync::oversell::{OpenLine, open_lines, published_quantities};
 use crate::sync::rows::{Row, RowOutcome, RunReport, Stop};
 use crate::sync::stock::{QuantityError, quantities_by_item, store_quantity};
 use crate::woo::{
-    Batch, BatchOutcome, ItemError, OrderQuery, Product, Variation, VariationWrite, WooError,
-    WooErrorKind,
+    Batch, BatchOutcome, OrderQuery, Product, Variation, VariationWrite, WooError, WooErrorKind,
 };
 
 const STATE_KEY: &str = "stock.state";
@@ -1131,15 +1131,6 @@ struct Sent {
     failed: HashMap<u64, (RowOutcome, String)>,
     /// A failure after which the run stops (the store is overloaded, gone, refuses the key).
     stopped: Option<WooError>,
-}
-
-fn item_failure(err: &ItemError) -> (RowOutcome, String) {
-    let outcome = if err.outcome_unknown() {
-        RowOutcome::Unknown
-    } else {
-        RowOutcome::Failed
-    };
-    (outcome, err.message.clone())
 }
 
 /// Sends one wave: the products batch and the variation batches of its parents, concurrently.

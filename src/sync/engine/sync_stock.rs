@@ -33,7 +33,8 @@ pub struct Applied {
     pub stopped: Option<Stop>,
 }
 
-fn item_failure(err: &ItemError) -> (RowOutcome, String) {
+/// A write's failure as a row outcome: unknown when the store may have applied it.
+pub(super) fn item_failure(err: &ItemError) -> (RowOutcome, String) {
     let outcome = if err.outcome_unknown() {
         RowOutcome::Unknown
     } else {
