@@ -77,6 +77,10 @@ fn a_c_host_drives_the_plugin_through_the_header() {
 
     let unloaded = run(&exe, Some("unload"));
     assert!(
+        unloaded.contains("ok   the library is gone from the process after dlclose"),
+        "{unloaded}"
+    );
+    assert!(
         unloaded.contains("ok   the worker thread ends after dlclose without a crash"),
         "{unloaded}"
     );

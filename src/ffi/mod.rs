@@ -9,6 +9,7 @@ mod boundary;
 mod entry;
 mod host;
 mod instance;
+pub(crate) mod keep_loaded;
 pub(crate) mod os_thread;
 mod ptr;
 mod status;

@@ -3,9 +3,8 @@
 //! `std::thread::spawn` registers a thread-local destructor on the *calling* thread (its spawn
 //! hooks), so code of this library would run when QBM's thread ends. The one thread the plugin
 //! starts from a host thread (the I/O driver, which then starts everything else from itself) is
-//! therefore created with `pthread_create` directly. (On ELF systems the library is also linked
-//! `-z nodelete`, see `build.rs`, because the standard library can leave such cleanup behind on
-//! its own.)
+//! therefore created with `pthread_create` directly, so the host can unload the library and let
+//! its threads end later.
 
 use std::io;
 

@@ -12,6 +12,7 @@
 use std::collections::VecDeque;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -150,9 +151,18 @@ impl Drop for Bridge {
 }
 
 fn drive(driver: &Driver, workers: usize) {
+    // The runtime's threads that have started and not yet stopped.
+    let running = Arc::new(AtomicUsize::new(0));
+    let (started, stopped) = (Arc::clone(&running), Arc::clone(&running));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers.max(1))
         .thread_name("qbm-wc-io")
+        .on_thread_start(move || {
+            started.fetch_add(1, Ordering::SeqCst);
+        })
+        .on_thread_stop(move || {
+            stopped.fetch_sub(1, Ordering::SeqCst);
+        })
         .enable_all()
         .build();
     let runtime = match runtime {
@@ -185,7 +195,13 @@ fn drive(driver: &Driver, workers: usize) {
             job(runtime.handle());
         }
     }
+    let shutting_down = std::time::Instant::now();
     runtime.shutdown_timeout(SHUTDOWN_GRACE);
+    // Within the grace period every thread was joined. Past it, one may still run this
+    // library's code: the library must then stay loaded after the host unloads it.
+    if shutting_down.elapsed() >= SHUTDOWN_GRACE || running.load(Ordering::SeqCst) > 0 {
+        crate::ffi::keep_loaded::keep_loaded();
+    }
 }
 
 fn panic_text(payload: &Box<dyn std::any::Any + Send>) -> String {
