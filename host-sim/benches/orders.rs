@@ -28,16 +28,6 @@ fn poll(session: &Session) -> anyhow::Result<Value> {
     Ok(entry)
 }
 
-fn routes(store: &Store) -> anyhow::Result<String> {
-    Ok(store
-        .requests()?
-        .by_route()
-        .iter()
-        .map(|(route, n)| format!("{n} × {route}"))
-        .collect::<Vec<_>>()
-        .join(", "))
-}
-
 fn service(company: &Company, code: &str, name: &str) -> anyhow::Result<String> {
     let item = company.items_create(&Item {
         code: code.into(),
@@ -116,7 +106,7 @@ fn main() -> anyhow::Result<()> {
         },
     )?;
     let calls = session.host.callback_count() - calls_before;
-    let first_routes = routes(&store)?;
+    let first_routes = store.routes()?;
     let imported = entry["counts"]["imported"]
         .as_u64()
         .or_else(|| entry["counts"]["created"].as_u64())
@@ -135,7 +125,7 @@ fn main() -> anyhow::Result<()> {
         "{} host calls",
         session.host.callback_count() - calls_before
     ));
-    let again_routes = routes(&store)?;
+    let again_routes = store.routes()?;
     rows.push(again);
     let peak = support::peak_rss();
 

@@ -63,16 +63,6 @@ fn cycle(session: &Session) -> anyhow::Result<Value> {
     Ok(entry)
 }
 
-fn by_route(store: &Store) -> anyhow::Result<String> {
-    Ok(store
-        .requests()?
-        .by_route()
-        .iter()
-        .map(|(route, n)| format!("{n} × {route}"))
-        .collect::<Vec<_>>()
-        .join(", "))
-}
-
 fn main() -> anyhow::Result<()> {
     support::serve_if_child();
     let latency = Duration::from_millis(support::flag("--latency", 50));
@@ -109,7 +99,7 @@ fn main() -> anyhow::Result<()> {
         || cycle(&session).map(drop),
     )?;
     first.notes.push("nothing to write".into());
-    routes.push((first.what.clone(), by_route(&store)?));
+    routes.push((first.what.clone(), store.routes()?));
     rows.push(first);
 
     // 1,000 items change in QBM, spread over products, variations and shared parent stocks.
@@ -147,7 +137,7 @@ fn main() -> anyhow::Result<()> {
     run.notes.push(format!(
         "bound: {writes} batches + 1 read of open web orders"
     ));
-    routes.push((run.what.clone(), by_route(&store)?));
+    routes.push((run.what.clone(), store.routes()?));
     rows.push(run);
 
     // The host reports ten items moved (a sale at the till): published at once.
@@ -182,7 +172,7 @@ fn main() -> anyhow::Result<()> {
     run.notes.push(format!(
         "bound: {writes} batches + 1 read of open web orders"
     ));
-    routes.push((run.what.clone(), by_route(&store)?));
+    routes.push((run.what.clone(), store.routes()?));
     rows.push(run);
 
     // Nothing changed: a new instance (as after a restart of QBM) finds every job due at once.

@@ -289,6 +289,17 @@ impl Store {
         Ok(serde_json::from_slice(&body)?)
     }
 
+    /// The store's requests since the last reset, by route: "3 × GET /wc/v3/orders, …".
+    pub fn routes(&self) -> anyhow::Result<String> {
+        Ok(self
+            .requests()?
+            .by_route()
+            .iter()
+            .map(|(route, n)| format!("{n} × {route}"))
+            .collect::<Vec<_>>()
+            .join(", "))
+    }
+
     /// CPU time the store process has used so far.
     pub fn cpu(&self) -> Duration {
         cpu_of(&format!("/proc/{}/stat", self.child.id()))
