@@ -4,38 +4,23 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
-use common::Shop;
+use common::{Shop, lines_with};
 
 fn host_sim(company: &Path, workstation: &str, args: &[&str]) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_host-sim"))
-        .arg("--company")
-        .arg(company)
-        .arg("--plugin")
-        .arg(common::plugin())
-        .args(["--workstation", workstation])
-        .args(args)
-        .output()
-        .expect("host-sim runs");
-    (
-        out.status.success(),
-        format!(
-            "{}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
+    common::cli_run(
+        common::cli(company)
+            .args(["--workstation", workstation])
+            .args(args),
     )
 }
 
 fn ok(company: &Path, workstation: &str, args: &[&str]) -> String {
-    let (success, output) = host_sim(company, workstation, args);
-    assert!(success, "host-sim {args:?} failed:\n{output}");
-    output
-}
-
-fn lines_with<'a>(output: &'a str, text: &str) -> Vec<&'a str> {
-    output.lines().filter(|l| l.contains(text)).collect()
+    common::cli_ok(
+        common::cli(company)
+            .args(["--workstation", workstation])
+            .args(args),
+    )
 }
 
 #[test]

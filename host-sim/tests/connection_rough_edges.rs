@@ -167,14 +167,10 @@ fn piped_output_shows_progress_as_plain_lines() {
     let dir = tempfile::tempdir().unwrap();
     let company = dir.path().join("company.sqlite");
     let host_sim = |args: &[&str]| {
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_host-sim"));
-        command
-            .arg("--company")
-            .arg(&company)
-            .arg("--plugin")
-            .arg(common::plugin())
-            .args(args);
-        command.output().expect("host-sim runs")
+        common::cli(&company)
+            .args(args)
+            .output()
+            .expect("host-sim runs")
     };
     let url = shop.store.base_url();
     let set = host_sim(&[

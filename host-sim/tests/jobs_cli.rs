@@ -9,39 +9,20 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
-use common::Shop;
+use common::{Shop, lines_with};
 use host_sim::store::{Buyer, Checkout};
 
 /// Long enough for anything these tests wait for; a broken promise fails the wait instead.
 const PATIENCE: Duration = Duration::from_secs(60);
 
 fn host_sim(company: &Path, workstation: &str, user: &str) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_host-sim"));
-    command
-        .arg("--company")
-        .arg(company)
-        .arg("--plugin")
-        .arg(common::plugin())
-        .args(["--workstation", workstation, "--user", user]);
+    let mut command = common::cli(company);
+    command.args(["--workstation", workstation, "--user", user]);
     command
 }
 
 fn ok(company: &Path, args: &[&str]) -> String {
-    let out = host_sim(company, "WS-01", "admin")
-        .args(args)
-        .output()
-        .expect("host-sim runs");
-    let text = format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "host-sim {args:?} failed:\n{text}");
-    text
-}
-
-fn lines_with<'a>(output: &'a str, text: &str) -> Vec<&'a str> {
-    output.lines().filter(|l| l.contains(text)).collect()
+    common::cli_ok(host_sim(company, "WS-01", "admin").args(args))
 }
 
 /// A company file connected to `shop` with stock sync started on WS-01.

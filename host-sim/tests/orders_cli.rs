@@ -5,33 +5,13 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
-use common::Shop;
+use common::{Shop, lines_with};
 use host_sim::company::Company;
 use host_sim::company::records::{Item, LinksQuery, OrdersQuery};
 
 fn host_sim(company: &Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_host-sim"))
-        .arg("--company")
-        .arg(company)
-        .arg("--plugin")
-        .arg(common::plugin())
-        .args(args)
-        .output()
-        .expect("host-sim runs");
-    let output = format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "host-sim {args:?} failed:\n{output}");
-    output
-}
-
-/// The table lines that mention `text`.
-fn lines_with<'a>(output: &'a str, text: &str) -> Vec<&'a str> {
-    output.lines().filter(|l| l.contains(text)).collect()
+    common::cli_ok(common::cli(company).args(args))
 }
 
 #[test]

@@ -542,11 +542,7 @@ fn options_show_the_last_order_sync_as_a_date_and_time() {
     run_now(&session, POLLING);
     let point = last_order_sync(&session).expect("a sync point");
     drop(session);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_host-sim"))
-        .arg("--company")
-        .arg(stations.path())
-        .arg("--plugin")
-        .arg(common::plugin())
+    let out = common::cli(&stations.path())
         .args(["options", "show"])
         .output()
         .unwrap();

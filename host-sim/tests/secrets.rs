@@ -6,8 +6,6 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::Shop;
 use host_sim::session::{ActionInput, Session};
 use host_sim::store::{FaultKind, FaultRule, KeyPermission, StoreOptions, TlsMaterial};
@@ -222,22 +220,7 @@ fn the_secret_never_appears_in_host_sim_output() {
     let shop = Shop::http();
     let dir = tempfile::tempdir().unwrap();
     let company = dir.path().join("company.sqlite");
-    let plugin = common::plugin();
-    let run = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_host-sim"))
-            .arg("--company")
-            .arg(&company)
-            .arg("--plugin")
-            .arg(&plugin)
-            .args(args)
-            .output()
-            .expect("host-sim runs");
-        format!(
-            "{}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    };
+    let run = |args: &[&str]| common::cli_run(common::cli(&company).args(args)).1;
     let mut seen = Seen(String::new());
     let secret = format!("consumer_secret={}", shop.key.consumer_secret);
     let key = format!("consumer_key={}", shop.key.consumer_key);

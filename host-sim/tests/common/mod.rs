@@ -1,7 +1,8 @@
 //! Shared set-up for the tests that drive the real plugin library through its C ABI.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::sync::Arc;
 
 use host_sim::company::Company;
@@ -13,6 +14,40 @@ use host_sim::session::Session;
 /// The plugin library built for tests (with the `test-panic` feature).
 pub fn plugin() -> PathBuf {
     plugin_path::build_for_tests()
+}
+
+/// host-sim's command line on the company file `company`, with the plugin the tests load.
+pub fn cli(company: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_host-sim"));
+    command
+        .arg("--company")
+        .arg(company)
+        .arg("--plugin")
+        .arg(plugin());
+    command
+}
+
+/// Runs `command` to its end: whether it succeeded, and what it printed (stdout, then stderr).
+pub fn cli_run(command: &mut Command) -> (bool, String) {
+    let out = command.output().expect("host-sim runs");
+    let printed = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), printed)
+}
+
+/// Runs `command`, which must succeed; what it printed.
+pub fn cli_ok(command: &mut Command) -> String {
+    let (success, printed) = cli_run(command);
+    assert!(success, "{command:?} failed:\n{printed}");
+    printed
+}
+
+/// The lines of `output` that mention `text`.
+pub fn lines_with<'a>(output: &'a str, text: &str) -> Vec<&'a str> {
+    output.lines().filter(|l| l.contains(text)).collect()
 }
 
 /// A fresh sample company in memory, with `user` logged in on workstation WS-01.
