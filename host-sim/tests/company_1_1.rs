@@ -176,13 +176,7 @@ fn two_workstations_creating_the_same_order_at_once_make_one_order() {
     let mug = item_id(hosts[0].company(), "MUG-01");
     let before = on_hand(hosts[0].company(), &mug, "1");
     // Both look for the link before either writes, so the links table's key has to decide.
-    let lined_up = Arc::new(Barrier::new(hosts.len()));
-    for host in &hosts {
-        let lined_up = Arc::clone(&lined_up);
-        host.company().set_create_pause(Some(Arc::new(move || {
-            lined_up.wait();
-        })));
-    }
+    Company::line_up_creates(&[hosts[0].company(), hosts[1].company()]);
     let threads: Vec<_> = hosts
         .iter()
         .map(|host| {

@@ -6,7 +6,7 @@
 mod common;
 
 use common::rows;
-use std::sync::{Arc, Barrier};
+use std::sync::Arc;
 
 use common::Shop;
 use host_sim::company::Company;
@@ -776,13 +776,7 @@ fn two_workstations_importing_the_same_customer_at_once_make_one_partner() {
     let before = all_customers(sessions[0].company()).len();
     // Both find no link and no partner, then meet before writing: the company's unique link
     // key has to decide.
-    let lined_up = Arc::new(Barrier::new(2));
-    for session in &sessions {
-        let lined_up = Arc::clone(&lined_up);
-        session.company().set_create_pause(Some(Arc::new(move || {
-            lined_up.wait();
-        })));
-    }
+    Company::line_up_creates(&[sessions[0].company(), sessions[1].company()]);
     let answers: Vec<Value> = std::thread::scope(|scope| {
         let running: Vec<_> = sessions
             .iter()

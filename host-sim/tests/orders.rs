@@ -474,14 +474,9 @@ fn each_skip_reason_is_given_and_nothing_is_created_for_it() {
     );
 
     // Already imported.
-    let number = linked_order(company, "1041").number.unwrap();
-    let line = row(&import(&session, &["1041"]), "1041");
-    assert_eq!(line["outcome"], "skipped", "{line}");
-    assert_eq!(
-        line["detail"],
-        format!("already imported as QBM order {number}")
-    );
-    assert_eq!(line["qbm_order"], number);
+    let again = import(&session, &["1041"]);
+    let number = assert_already_imported(&again, "1041", company);
+    assert_eq!(row(&again, "1041")["qbm_order"], number);
 
     // Two QBM customers with the buyer's e-mail: no guess, not even the guest customer.
     for first in ["Ben", "Benjamin"] {

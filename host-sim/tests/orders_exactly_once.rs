@@ -8,7 +8,7 @@ mod orders_support;
 
 use std::path::Path;
 use std::process::Command;
-use std::sync::{Arc, Barrier};
+use std::sync::Arc;
 
 use common::Shop;
 use host_sim::company::Company;
@@ -87,15 +87,7 @@ fn re_selecting_and_overlapping_date_ranges_import_each_order_once() {
 
     // … selects 1040 again …
     let again = import(&session, &["1040"]);
-    let line = row(&again, "1040");
-    assert_eq!(line["outcome"], "skipped", "{line}");
-    assert_eq!(
-        line["detail"],
-        format!(
-            "already imported as QBM order {}",
-            anna.number.clone().unwrap()
-        )
-    );
+    assert_already_imported(&again, "1040", company);
 
     // … then 27–28 November, which overlaps, with a new order of the 28th.
     shop.store.with_data(|data| {
@@ -161,13 +153,7 @@ fn two_workstations_importing_the_same_selection_at_once_make_one_order_each() {
     let customers_before = customers_count(company);
     // Both plan with nothing imported, then meet before every create (the customers, then the
     // orders): each time the company's unique link key has to decide.
-    let lined_up = Arc::new(Barrier::new(2));
-    for session in &sessions {
-        let lined_up = Arc::clone(&lined_up);
-        session.company().set_create_pause(Some(Arc::new(move || {
-            lined_up.wait();
-        })));
-    }
+    Company::line_up_creates(&[sessions[0].company(), sessions[1].company()]);
     let answers: Vec<Value> = std::thread::scope(|scope| {
         let running: Vec<_> = sessions
             .iter()
@@ -182,14 +168,9 @@ fn two_workstations_importing_the_same_selection_at_once_make_one_order_each() {
             .collect();
         outcomes.sort();
         assert_eq!(outcomes, ["created", "skipped"], "order {id}: {answers:#?}");
-        let number = linked_order(company, id).number.unwrap();
         for answer in &answers {
-            let line = row(answer, id);
-            if line["outcome"] == "skipped" {
-                assert_eq!(
-                    line["detail"],
-                    format!("already imported as QBM order {number}")
-                );
+            if row(answer, id)["outcome"] == "skipped" {
+                assert_already_imported(answer, id, company);
             }
         }
     }
@@ -236,13 +217,7 @@ fn a_lost_answer_is_asked_again_and_never_makes_a_second_order() {
         "the host made it all the same"
     );
     let again = import(&session, &["1042"]);
-    let line = row(&again, "1042");
-    assert_eq!(line["outcome"], "skipped", "{line}");
-    let number = linked_order(company, "1042").number.unwrap();
-    assert_eq!(
-        line["detail"],
-        format!("already imported as QBM order {number}")
-    );
+    assert_already_imported(&again, "1042", company);
     assert_eq!(qbm_orders(company).len(), 2);
 
     // Its state was kept on the way: a later cancellation is reported, once.
@@ -353,14 +328,9 @@ fn the_process_dying_after_the_order_was_created_leaves_one_order() {
 
     // QBM is started again and the same order imported: it is found, not made again.
     let response = import(&session, &["1040"]);
-    let line = row(&response, "1040");
-    assert_eq!(line["outcome"], "skipped", "{line}");
     assert_eq!(
-        line["detail"],
-        format!(
-            "already imported as QBM order {}",
-            made.number.clone().unwrap()
-        )
+        assert_already_imported(&response, "1040", company),
+        made.number.clone().unwrap()
     );
     assert_eq!(qbm_orders(company).len(), 1, "exactly one QBM order");
     assert_eq!(

@@ -142,6 +142,18 @@ impl Company {
             .unwrap_or_else(PoisonError::into_inner) = pause;
     }
 
+    /// Lines these companies (two workstations' views of one company file, usually) up at every
+    /// create: each waits in [`Company::set_create_pause`] until all of them have reached it.
+    pub fn line_up_creates(companies: &[&Company]) {
+        let lined_up = Arc::new(std::sync::Barrier::new(companies.len()));
+        for company in companies {
+            let lined_up = Arc::clone(&lined_up);
+            company.set_create_pause(Some(Arc::new(move || {
+                lined_up.wait();
+            })));
+        }
+    }
+
     fn pause_before_create(&self) {
         let pause = self
             .create_pause

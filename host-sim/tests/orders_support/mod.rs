@@ -168,3 +168,16 @@ pub fn log(session: &Session, category: &str) -> Vec<String> {
     .map(|r| text(&r["message"]).to_string())
     .collect()
 }
+
+/// Store order `woo_id`'s row in `response` says it was skipped as already imported, naming the
+/// QBM order it is linked to; that order's number.
+pub fn assert_already_imported(response: &Value, woo_id: &str, company: &Company) -> String {
+    let line = row(response, woo_id);
+    assert_eq!(line["outcome"], "skipped", "{line}");
+    let number = linked_order(company, woo_id).number.unwrap();
+    assert_eq!(
+        line["detail"],
+        format!("already imported as QBM order {number}")
+    );
+    number
+}
