@@ -20,45 +20,7 @@ use host_sim::company::records::{Item, ItemPatch};
 use host_sim::session::{ActionInput, Session};
 use rust_decimal::Decimal;
 use serde_json::json;
-use support::{Fact, Mirrored, Row, Store, StoreSpec};
-
-fn pages(n: u64) -> u64 {
-    n.div_ceil(100)
-}
-
-/// Requests a full read of the catalog needs: the product pages, and the variations of every
-/// variable product (one listing each, 100 a page).
-fn full_read(facts: &[Fact]) -> u64 {
-    let products = facts.iter().filter(|f| f.kind != "variation").count() as u64;
-    let mut variations: BTreeMap<u64, u64> = facts
-        .iter()
-        .filter(|f| f.kind == "variable")
-        .map(|f| (f.id, 0))
-        .collect();
-    for f in facts.iter().filter(|f| f.kind == "variation") {
-        *variations.entry(f.parent_id).or_default() += 1;
-    }
-    pages(products) + variations.values().map(|n| pages(*n).max(1)).sum::<u64>()
-}
-
-/// The batches that publish new quantities of `changed` QBM items: one products batch per 100
-/// products and shared parent stocks, and one batch per 100 variations of each parent.
-fn stock_writes(changed: &[&Mirrored]) -> u64 {
-    let mut products = 0u64;
-    let mut pools = std::collections::BTreeSet::new();
-    let mut variations: BTreeMap<u64, u64> = BTreeMap::new();
-    for item in changed {
-        match (item.fact.kind.as_str(), item.fact.stock.as_str()) {
-            (_, "parent") => {
-                pools.insert(item.fact.parent_id);
-            }
-            ("variation", "own") => *variations.entry(item.fact.parent_id).or_default() += 1,
-            (_, "own") => products += 1,
-            _ => {}
-        }
-    }
-    pages(products + pools.len() as u64) + variations.values().map(|n| pages(*n)).sum::<u64>()
-}
+use support::{Mirrored, Row, Store, StoreSpec, full_read, pages, stock_writes};
 
 /// The batches that write a changed price of every item: products 100 a batch, variations 100 a
 /// batch per parent.

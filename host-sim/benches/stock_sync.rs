@@ -9,7 +9,7 @@
 #[path = "support/mod.rs"]
 mod support;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,33 +19,29 @@ use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use support::{Mirrored, Row, Store, StoreSpec};
 
-fn pages(n: u64) -> u64 {
-    n.div_ceil(100)
-}
-
-/// One batch per 100 changed targets of each batch endpoint: products (and shared parent
-/// stocks) together, variations per parent.
-fn batches(changed: &[&Mirrored]) -> u64 {
-    let mut products = 0u64;
-    let mut pools = BTreeSet::new();
-    let mut variations: BTreeMap<u64, u64> = BTreeMap::new();
-    for item in changed {
-        match (item.fact.kind.as_str(), item.fact.stock.as_str()) {
-            (_, "parent") => {
-                pools.insert(item.fact.parent_id);
-            }
-            ("variation", "own") => *variations.entry(item.fact.parent_id).or_default() += 1,
-            (_, "own") => products += 1,
-            _ => {}
-        }
-    }
-    pages(products + pools.len() as u64) + variations.values().map(|n| pages(*n)).sum::<u64>()
-}
-
-fn full_read(store: &Store) -> u64 {
-    let products = store.facts.iter().filter(|f| f.kind != "variation").count() as u64;
-    let variable = store.facts.iter().filter(|f| f.kind == "variable").count() as u64;
-    pages(products) + variable
+/// One run after the host reported `moved` items, measured against the batches that publish them
+/// plus one read of the open web orders.
+fn publish_moved(
+    store: &Store,
+    session: &Session,
+    items: &[Mirrored],
+    moved: &[String],
+    what: String,
+) -> anyhow::Result<Row> {
+    let moved_set: BTreeSet<&String> = moved.iter().collect();
+    let changed: Vec<&Mirrored> = items
+        .iter()
+        .filter(|i| moved_set.contains(&i.qbm_id))
+        .collect();
+    let writes = support::stock_writes(&changed);
+    let mut run = support::measure(store, what, writes + 1, || {
+        session.stock_changed(moved.iter().cloned())?;
+        cycle(session).map(drop)
+    })?;
+    run.notes.push(format!(
+        "bound: {writes} batches + 1 read of open web orders"
+    ));
+    Ok(run)
 }
 
 /// Runs the due jobs and checks stock sync ran without failures.
@@ -95,7 +91,7 @@ fn main() -> anyhow::Result<()> {
     let mut first = support::measure(
         &store,
         format!("{skus} SKUs: first run (reads the catalog, checks every item)"),
-        full_read(&store),
+        support::full_read(&store.facts),
         || cycle(&session).map(drop),
     )?;
     first.notes.push("nothing to write".into());
@@ -119,24 +115,8 @@ fn main() -> anyhow::Result<()> {
         item.quantity = Some(q);
         moved.push(item.qbm_id.clone());
     }
-    let moved_set: BTreeSet<&String> = moved.iter().collect();
-    let changed: Vec<&Mirrored> = items
-        .iter()
-        .filter(|i| moved_set.contains(&i.qbm_id))
-        .collect();
-    let writes = batches(&changed);
-    let mut run = support::measure(
-        &store,
-        format!("{skus} SKUs: {} items changed in QBM", changed.len()),
-        writes + 1,
-        || {
-            session.stock_changed(moved.iter().cloned())?;
-            cycle(&session).map(drop)
-        },
-    )?;
-    run.notes.push(format!(
-        "bound: {writes} batches + 1 read of open web orders"
-    ));
+    let what = format!("{skus} SKUs: {} items changed in QBM", moved.len());
+    let run = publish_moved(&store, &session, &items, &moved, what)?;
     routes.push((run.what.clone(), store.routes()?));
     rows.push(run);
 
@@ -154,24 +134,8 @@ fn main() -> anyhow::Result<()> {
                 .map(|()| item.qbm_id.clone())
         })
         .collect::<Result<_, _>>()?;
-    let few_set: BTreeSet<&String> = few.iter().collect();
-    let changed: Vec<&Mirrored> = items
-        .iter()
-        .filter(|i| few_set.contains(&i.qbm_id))
-        .collect();
-    let writes = batches(&changed);
-    let mut run = support::measure(
-        &store,
-        format!("{skus} SKUs: 10 items reported moved by the host"),
-        writes + 1,
-        || {
-            session.stock_changed(few.iter().cloned())?;
-            cycle(&session).map(drop)
-        },
-    )?;
-    run.notes.push(format!(
-        "bound: {writes} batches + 1 read of open web orders"
-    ));
+    let what = format!("{skus} SKUs: 10 items reported moved by the host");
+    let run = publish_moved(&store, &session, &items, &few, what)?;
     routes.push((run.what.clone(), store.routes()?));
     rows.push(run);
 

@@ -7,7 +7,7 @@
 
 #![allow(dead_code)]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::Arc;
@@ -722,4 +722,43 @@ pub fn flag(name: &str, default: u64) -> u64 {
 
 pub fn switch(name: &str) -> bool {
     std::env::args().any(|a| a == name)
+}
+
+/// Requests for `n` records, 100 a request.
+pub fn pages(n: u64) -> u64 {
+    n.div_ceil(100)
+}
+
+/// Requests a full read of the catalog needs: the product pages, and the variations of every
+/// variable product (one listing each, 100 a page).
+pub fn full_read(facts: &[Fact]) -> u64 {
+    let products = facts.iter().filter(|f| f.kind != "variation").count() as u64;
+    let mut variations: BTreeMap<u64, u64> = facts
+        .iter()
+        .filter(|f| f.kind == "variable")
+        .map(|f| (f.id, 0))
+        .collect();
+    for f in facts.iter().filter(|f| f.kind == "variation") {
+        *variations.entry(f.parent_id).or_default() += 1;
+    }
+    pages(products) + variations.values().map(|n| pages(*n).max(1)).sum::<u64>()
+}
+
+/// The batches that publish new quantities of `changed` QBM items: one products batch per 100
+/// products and shared parent stocks, and one batch per 100 variations of each parent.
+pub fn stock_writes(changed: &[&Mirrored]) -> u64 {
+    let mut products = 0u64;
+    let mut pools = BTreeSet::new();
+    let mut variations: BTreeMap<u64, u64> = BTreeMap::new();
+    for item in changed {
+        match (item.fact.kind.as_str(), item.fact.stock.as_str()) {
+            (_, "parent") => {
+                pools.insert(item.fact.parent_id);
+            }
+            ("variation", "own") => *variations.entry(item.fact.parent_id).or_default() += 1,
+            (_, "own") => products += 1,
+            _ => {}
+        }
+    }
+    pages(products + pools.len() as u64) + variations.values().map(|n| pages(*n)).sum::<u64>()
 }
