@@ -64,6 +64,33 @@ pub struct WooItem {
     pub modified_gmt: Option<DateTime<Utc>>,
 }
 
+#[cfg(test)]
+impl WooItem {
+    /// A published item for tests: a simple product, or a variation of `parent`, with SKU
+    /// `S{id}`, name `N{id}`, stock of its own and no quantity yet.
+    pub(crate) fn sample(id: u64, parent: Option<u64>) -> WooItem {
+        WooItem {
+            id,
+            parent_id: parent,
+            kind: if parent.is_some() {
+                ProductType::Variation
+            } else {
+                ProductType::Simple
+            },
+            sku: Some(format!("S{id}")),
+            name: format!("N{id}"),
+            regular_price: None,
+            price: None,
+            stock: StockMode::Own,
+            stock_quantity: None,
+            status: PostStatus::Publish,
+            barcode: None,
+            is_virtual: false,
+            modified_gmt: None,
+        }
+    }
+}
+
 impl WooItem {
     pub fn is_variation(&self) -> bool {
         self.parent_id.is_some()
@@ -784,23 +811,9 @@ mod tests {
 
     fn item(id: u64, parent: Option<u64>, quantity: i64, second: u32) -> WooItem {
         WooItem {
-            id,
-            parent_id: parent,
-            kind: if parent.is_some() {
-                ProductType::Variation
-            } else {
-                ProductType::Simple
-            },
-            sku: Some(format!("S{id}")),
-            name: format!("N{id}"),
-            regular_price: None,
-            price: None,
-            stock: StockMode::Own,
             stock_quantity: Some(quantity),
-            status: PostStatus::Publish,
-            barcode: None,
-            is_virtual: false,
             modified_gmt: Some(at(second)),
+            ..WooItem::sample(id, parent)
         }
     }
 

@@ -258,7 +258,6 @@ fn plan_writes(
 mod tests {
     use super::*;
     use crate::sync::matching::MatchedBy;
-    use crate::sync::names::PostStatus;
     use rust_decimal::Decimal;
 
     fn qbm(id: &str, sku: Option<&str>, kind: ItemType) -> Item {
@@ -275,19 +274,11 @@ mod tests {
 
     fn woo(id: u64, parent: Option<u64>, kind: &str, stock: StockMode) -> WooItem {
         WooItem {
-            id,
-            parent_id: parent,
             kind: ProductType::parse(kind),
-            sku: Some(format!("S{id}")),
             name: format!("W{id}"),
-            regular_price: None,
-            price: None,
             stock,
             stock_quantity: Some(0),
-            status: PostStatus::Publish,
-            barcode: None,
-            is_virtual: false,
-            modified_gmt: None,
+            ..WooItem::sample(id, parent)
         }
     }
 

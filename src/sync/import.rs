@@ -223,23 +223,13 @@ fn decide_one(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sync::names::{PostStatus, ProductType};
 
     fn woo(id: u64, sku: Option<&str>, name: &str) -> WooItem {
         WooItem {
-            id,
-            parent_id: None,
-            kind: ProductType::Simple,
             sku: sku.map(str::to_string),
             name: name.into(),
-            regular_price: None,
-            price: None,
-            stock: StockMode::Own,
             stock_quantity: Some(3),
-            status: PostStatus::Publish,
-            barcode: None,
-            is_virtual: false,
-            modified_gmt: None,
+            ..WooItem::sample(id, None)
         }
     }
 

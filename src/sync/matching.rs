@@ -112,24 +112,13 @@ pub fn codes_to_look_up(item: &Item, by_lookup_code: bool) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sync::catalog::StockMode;
-    use crate::sync::names::{PostStatus, ProductType};
 
     fn woo(id: u64, sku: Option<&str>) -> WooItem {
         WooItem {
-            id,
-            parent_id: None,
-            kind: ProductType::Simple,
             sku: sku.map(str::to_string),
             name: format!("P{id}"),
-            regular_price: None,
-            price: None,
-            stock: StockMode::Own,
             stock_quantity: Some(1),
-            status: PostStatus::Publish,
-            barcode: None,
-            is_virtual: false,
-            modified_gmt: None,
+            ..WooItem::sample(id, None)
         }
     }
 

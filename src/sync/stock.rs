@@ -174,7 +174,6 @@ pub fn plan(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sync::names::{PostStatus, ProductType};
 
     fn dec(text: &str) -> Decimal {
         Decimal::from_str_exact(text).unwrap()
@@ -182,23 +181,9 @@ mod tests {
 
     fn item(id: u64, parent: Option<u64>, stock: StockMode, quantity: Option<i64>) -> WooItem {
         WooItem {
-            id,
-            parent_id: parent,
-            kind: if parent.is_some() {
-                ProductType::Variation
-            } else {
-                ProductType::Simple
-            },
-            sku: Some(format!("S{id}")),
-            name: format!("N{id}"),
-            regular_price: None,
-            price: None,
             stock,
             stock_quantity: quantity,
-            status: PostStatus::Publish,
-            barcode: None,
-            is_virtual: false,
-            modified_gmt: None,
+            ..WooItem::sample(id, parent)
         }
     }
 
