@@ -45,23 +45,10 @@ fn stock_set_and_the_job_loop_from_the_command_line() {
     );
     assert!(idle.contains("No job ran on WS-01"), "{idle}");
 
-    let url = format!("store_url={}", shop.store.base_url());
-    let key = format!("consumer_key={}", shop.key.consumer_key);
-    let secret = format!("consumer_secret={}", shop.key.consumer_secret);
-    ok(
-        &company,
-        "WS-01",
-        &[
-            "options",
-            "set",
-            "enabled=true",
-            &url,
-            "allow_insecure_http=true",
-            &key,
-            &secret,
-            "primary_location=1",
-            "stock_sync_on_this_client=true",
-        ],
+    common::cli_ok(
+        common::cli(&company)
+            .args(["--workstation", "WS-01"])
+            .args(shop.options_set(&["stock_sync_on_this_client=true"])),
     );
     ok(&company, "WS-01", &["action", "options.stock_sync.start"]);
 

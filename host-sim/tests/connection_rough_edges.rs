@@ -172,17 +172,10 @@ fn piped_output_shows_progress_as_plain_lines() {
             .output()
             .expect("host-sim runs")
     };
-    let url = shop.store.base_url();
-    let set = host_sim(&[
-        "options",
-        "set",
-        "enabled=true",
-        &format!("store_url={url}"),
-        "allow_insecure_http=true",
-        &format!("consumer_key={}", shop.key.consumer_key),
-        &format!("consumer_secret={}", shop.key.consumer_secret),
-        "primary_location=1",
-    ]);
+    let set = common::cli(&company)
+        .args(shop.options_set(&[]))
+        .output()
+        .expect("host-sim runs");
     assert!(
         set.status.success(),
         "{}",

@@ -27,26 +27,13 @@ fn ok(company: &Path, args: &[&str]) -> String {
 
 /// A company file connected to `shop` with stock sync started on WS-01.
 fn stock_sync_company(shop: &Shop, company: &Path) {
-    let url = format!("store_url={}", shop.store.base_url());
-    let key = format!("consumer_key={}", shop.key.consumer_key);
-    let secret = format!("consumer_secret={}", shop.key.consumer_secret);
-    ok(
-        company,
-        &[
-            "options",
-            "set",
-            "enabled=true",
-            &url,
-            "allow_insecure_http=true",
-            &key,
-            &secret,
-            "primary_location=1",
-            "stock_sync_on_this_client=true",
-            "allow_import_orders=true",
-            "order_polling_enabled=true",
-            "guest_customer=3",
-        ],
-    );
+    let set = shop.options_set(&[
+        "stock_sync_on_this_client=true",
+        "allow_import_orders=true",
+        "order_polling_enabled=true",
+        "guest_customer=3",
+    ]);
+    common::cli_ok(host_sim(company, "WS-01", "admin").args(set));
     ok(company, &["action", "options.stock_sync.start"]);
 }
 

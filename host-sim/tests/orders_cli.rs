@@ -33,29 +33,15 @@ fn customers_and_orders_from_the_command_line() {
             .id
             .unwrap()
     };
-    let url = format!("store_url={}", shop.store.base_url());
-    let key = format!("consumer_key={}", shop.key.consumer_key);
-    let secret = format!("consumer_secret={}", shop.key.consumer_secret);
     let shipping_item = format!("shipping_item={shipping}");
     // Ids typed as numbers stay ids, a list of statuses may be written with commas.
-    let saved = host_sim(
-        &path,
-        &[
-            "options",
-            "set",
-            "enabled=true",
-            &url,
-            "allow_insecure_http=true",
-            &key,
-            &secret,
-            "primary_location=1",
-            "allow_import_customers=true",
-            "allow_import_orders=true",
-            &shipping_item,
-            "fee_item=9",
-            "order_import_statuses=processing,on-hold,completed",
-        ],
-    );
+    let saved = common::cli_ok(common::cli(&path).args(shop.options_set(&[
+        "allow_import_customers=true",
+        "allow_import_orders=true",
+        &shipping_item,
+        "fee_item=9",
+        "order_import_statuses=processing,on-hold,completed",
+    ])));
     assert!(saved.contains("Saved."), "{saved}");
 
     let customers = host_sim(&path, &["screen", "customers"]);

@@ -222,21 +222,9 @@ fn the_secret_never_appears_in_host_sim_output() {
     let company = dir.path().join("company.sqlite");
     let run = |args: &[&str]| common::cli_run(common::cli(&company).args(args)).1;
     let mut seen = Seen(String::new());
-    let secret = format!("consumer_secret={}", shop.key.consumer_secret);
-    let key = format!("consumer_key={}", shop.key.consumer_key);
-    let url = format!("store_url={}", shop.store.base_url());
     seen.record(
         "options set",
-        run(&[
-            "options",
-            "set",
-            "enabled=true",
-            &url,
-            "allow_insecure_http=true",
-            &key,
-            &secret,
-            "primary_location=1",
-        ]),
+        common::cli_run(common::cli(&company).args(shop.options_set(&[]))).1,
     );
     for args in [
         vec!["options", "show"],

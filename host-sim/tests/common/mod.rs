@@ -111,6 +111,24 @@ impl Shop {
             "consumer_secret": key.consumer_secret,
         })
     }
+
+    /// `host-sim options set` with [`Shop::connection`] for its key and location 1 as the
+    /// primary location, then `more` (`name=value` each).
+    pub fn options_set(&self, more: &[&str]) -> Vec<String> {
+        let url = self.store.base_url();
+        let mut args = vec![
+            "options".to_string(),
+            "set".to_string(),
+            "enabled=true".to_string(),
+            format!("store_url={url}"),
+            format!("allow_insecure_http={}", url.starts_with("http://")),
+            format!("consumer_key={}", self.key.consumer_key),
+            format!("consumer_secret={}", self.key.consumer_secret),
+            "primary_location=1".to_string(),
+        ];
+        args.extend(more.iter().map(|arg| arg.to_string()));
+        args
+    }
 }
 
 /// A session as admin whose options point at `shop`, with the primary location set and both item
