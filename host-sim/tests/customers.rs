@@ -6,14 +6,12 @@
 mod common;
 
 use common::rows;
-use std::sync::Arc;
 
-use common::Shop;
+use common::{Shop, workstation};
 use host_sim::company::Company;
 use host_sim::company::records::{Address, Customer, CustomersQuery, LinksQuery};
-use host_sim::host_table::{Callback, Layout};
+use host_sim::host_table::Callback;
 use host_sim::loader::PluginLibrary;
-use host_sim::services::SimHost;
 use host_sim::session::{ActionInput, Session};
 use host_sim::store::model::{Address as StoreAddress, Customer as StoreCustomer};
 use host_sim::store::{FaultKind, FaultRule};
@@ -752,11 +750,6 @@ fn a_store_failure_on_one_page_is_reported_and_nothing_is_half_done() {
         response["summary"]
     );
     assert_eq!(all_customers(company).len(), before + 123);
-}
-
-fn workstation(library: &Arc<PluginLibrary>, path: &std::path::Path, name: &str) -> Session {
-    let host = SimHost::new(Arc::new(Company::open(path).unwrap()), "admin", name);
-    Session::create(library, host, Layout::Complete).unwrap()
 }
 
 #[test]

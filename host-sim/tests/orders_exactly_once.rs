@@ -10,10 +10,10 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
-use common::Shop;
+use common::{Shop, workstation};
 use host_sim::company::Company;
 use host_sim::company::records::{CustomersQuery, ItemsQuery, LinksQuery};
-use host_sim::host_table::{Callback, HostServices, Layout};
+use host_sim::host_table::{Callback, HostServices};
 use host_sim::loader::PluginLibrary;
 use host_sim::services::{Intercepted, SimHost};
 use host_sim::session::{ActionInput, Session};
@@ -123,11 +123,6 @@ fn re_selecting_and_overlapping_date_ranges_import_each_order_once() {
     assert_eq!(order_links(company).len(), 3);
     // 2 mugs of 1040 and 1 of the new order, taken off once.
     assert_eq!(mug_on_hand(company), mugs_before - Decimal::from(3));
-}
-
-fn workstation(library: &Arc<PluginLibrary>, path: &Path, name: &str) -> Session {
-    let host = SimHost::new(Arc::new(Company::open(path).unwrap()), "admin", name);
-    Session::create(library, host, Layout::Complete).unwrap()
 }
 
 fn connect(shop: &Shop, session: &Session) {

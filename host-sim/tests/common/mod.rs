@@ -50,6 +50,17 @@ pub fn lines_with<'a>(output: &'a str, text: &str) -> Vec<&'a str> {
     output.lines().filter(|l| l.contains(text)).collect()
 }
 
+/// The company file at `path` opened by admin on workstation `name`, with `library` loaded: one
+/// of several workstations sharing a company.
+pub fn workstation(
+    library: &Arc<host_sim::loader::PluginLibrary>,
+    path: &Path,
+    name: &str,
+) -> Session {
+    let host = SimHost::new(Arc::new(Company::open(path).unwrap()), "admin", name);
+    Session::create(library, host, Layout::Complete).unwrap()
+}
+
 /// A fresh sample company in memory, with `user` logged in on workstation WS-01.
 pub fn session_as(user: &str) -> Session {
     session_with(user, Layout::Complete)
